@@ -1,0 +1,70 @@
+using Parley.Abstractions.Model;
+
+namespace Parley.Abstractions.Hooks;
+
+/// <summary>A live connection as hooks and administrators see it.</summary>
+public interface IConnectionInfo
+{
+    /// <summary>Process-unique connection id.</summary>
+    long Id { get; }
+    /// <summary>Authenticated user.</summary>
+    long UserId { get; }
+    /// <summary>The user's account name.</summary>
+    string UserName { get; }
+    /// <summary>"ws", "stomp", "mobileimsdk-udp" …</summary>
+    string Transport { get; }
+    /// <summary>Peer address, if known.</summary>
+    string? RemoteAddress { get; }
+    /// <summary>When it connected.</summary>
+    DateTimeOffset ConnectedAt { get; }
+}
+
+/// <summary>Outcome of a hook that may refuse.</summary>
+public readonly record struct HookDecision(bool Allowed, string? Reason)
+{
+    /// <summary>Go ahead.</summary>
+    public static HookDecision Allow => new(true, null);
+    /// <summary>Refuse; <paramref name="reason"/> is shown to the client.</summary>
+    public static HookDecision Reject(string reason) => new(false, reason);
+}
+
+/// <summary>What a login hook sees: a valid token or password for an enabled account.</summary>
+public sealed record LoginContext(Account Account, string Transport, string? RemoteAddress);
+
+/// <summary>A message about to be accepted.</summary>
+public sealed record MessageDraft(long SenderId, string SenderName, string ConversationId, long? RecipientId, long? GroupId, string Kind, string? Text, string? Payload, string Transport);
+
+/// <summary>Why a message could not be handed to a recipient in real time.</summary>
+public enum DeliveryFailure
+{
+    /// <summary>The recipient has no live connection; the message waits in storage for their next sync.</summary>
+    Offline = 0,
+    /// <summary>A connection's outbound queue was full; it was closed and will recover by sync.</summary>
+    SlowConsumer = 1,
+}
+
+/// <summary>
+/// Server-side extension points, the moments of MobileIMSDK's ServerEventListener and more. Override what you
+/// need; every default allows or does nothing. Calls that cannot refuse run off the hot path: a slow
+/// implementation delays only itself.
+/// </summary>
+public class ParleyHooks
+{
+    /// <summary>After the token or password was verified: may refuse the login.</summary>
+    public virtual ValueTask<HookDecision> VerifyLoginAsync(LoginContext context, CancellationToken ct) => ValueTask.FromResult(HookDecision.Allow);
+
+    /// <summary>A connection was registered; <paramref name="firstForUser"/> when the user just came online.</summary>
+    public virtual ValueTask OnOnlineAsync(IConnectionInfo connection, bool firstForUser) => ValueTask.CompletedTask;
+
+    /// <summary>A connection ended; <paramref name="lastForUser"/> when the user just went offline.</summary>
+    public virtual ValueTask OnOfflineAsync(IConnectionInfo connection, DisconnectCode code, bool lastForUser) => ValueTask.CompletedTask;
+
+    /// <summary>Before a message is stored: may refuse it (the sender gets <see cref="ErrorCodes.RejectedByHook"/>).</summary>
+    public virtual ValueTask<HookDecision> BeforeSendAsync(MessageDraft draft, CancellationToken ct) => ValueTask.FromResult(HookDecision.Allow);
+
+    /// <summary>A committed message was handed to <paramref name="connections"/> live connections of a recipient.</summary>
+    public virtual ValueTask AfterDeliveredAsync(ChatMessage message, long recipientId, int connections) => ValueTask.CompletedTask;
+
+    /// <summary>A committed message could not be handed to a recipient in real time.</summary>
+    public virtual ValueTask OnDeliveryFailedAsync(ChatMessage message, long recipientId, DeliveryFailure failure) => ValueTask.CompletedTask;
+}

@@ -1,0 +1,2 @@
+namespace Parley.Protocol;
+internal static class ProtocolAssembly { }
