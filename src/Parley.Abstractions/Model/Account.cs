@@ -28,7 +28,7 @@ public sealed record Account
     public bool Disabled { get; init; }
     /// <summary>The user's own direct-message policy (the server-wide setting may be stricter).</summary>
     public DirectMessagePolicy DirectMessages { get; init; }
-    /// <summary>Tokens issued before this instant (Unix seconds) are refused: "log out everywhere", password change, disable.</summary>
+    /// <summary>Tokens issued before this instant (Unix milliseconds) are refused: "log out everywhere", password change, disable.</summary>
     public long TokensNotBefore { get; init; }
     /// <summary>Creation time.</summary>
     public DateTimeOffset CreatedAt { get; init; }
