@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Parley.Abstractions.Model;
+using Parley.Abstractions.Stores;
+using Parley.Core.Diagnostics;
+using Parley.Core.Options;
+
+namespace Parley.Core.Messaging;
+
+/// <summary>
+/// Assigns per-conversation sequence numbers and commits messages in batches (group commit): while one batch is
+/// being written, the next accumulates, so throughput does not collapse to one fsync per message. A message is
+/// handed to <see cref="Committed"/> (fan-out) only after its batch is durable, in sequence order.
+/// </summary>
+public sealed class MessagePipeline : IAsyncDisposable
+{
+    private readonly IMessageStore _store;
+    private readonly MessagingOptions _options;
+    private readonly ParleyMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _queue;
+    private readonly ConcurrentDictionary<string, ConversationSequence> _sequences = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _writer;
+    private int _depth;
+
+    public MessagePipeline(IMessageStore store, MessagingOptions options, ParleyMetrics metrics, ILogger<MessagePipeline> logger)
+    {
+        _store = store;
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.CommitQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        metrics.ObserveCommitQueue(() => Volatile.Read(ref _depth));
+    }
+
+    /// <summary>Called on the writer loop for each committed message, in commit order.</summary>
+    public Func<ChatMessage, long, ValueTask>? Committed { get; set; }
+
+    public void Start() => _writer ??= Task.Run(() => WriteLoopAsync(_stop.Token));
+
+    /// <summary>
+    /// Sequences the message and queues it for commit. The returned task completes when it is durable; null means
+    /// the commit queue is full (shed load). Sequencing happens before this method returns, so calls made one after
+    /// another get increasing sequence numbers.
+    /// </summary>
+    public async ValueTask<Task<ChatMessage>?> EnqueueAsync(ChatMessage draft, long originConnectionId, CancellationToken ct)
+    {
+        var sequence = _sequences.GetOrAdd(draft.ConversationId, static _ => new ConversationSequence());
+        await sequence.Gate.WaitAsync(ct);
+        try
+        {
+            if (!sequence.Loaded)
+            {
+                sequence.Last = await _store.GetLastSeqAsync(draft.ConversationId, ct);
+                sequence.Loaded = true;
+            }
+            var message = draft with { Seq = sequence.Last + 1 };
+            var pending = new Pending(message, originConnectionId, sequence, sequence.Epoch, Stopwatch.GetTimestamp());
+            if (!_queue.Writer.TryWrite(pending)) return null;
+            Interlocked.Increment(ref _depth);
+            sequence.Last = message.Seq;
+            return pending.Completion.Task;
+        }
+        finally
+        {
+            sequence.Gate.Release();
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken ct)
+    {
+        var batch = new List<Pending>(_options.CommitBatchSize);
+        var messages = new List<ChatMessage>(_options.CommitBatchSize);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            messages.Clear();
+            while (batch.Count < _options.CommitBatchSize && reader.TryRead(out var p))
+            {
+                Interlocked.Decrement(ref _depth);
+                // A failed earlier batch invalidated this conversation's numbering: committing would leave a gap.
+                if (p.Epoch != p.Sequence.Epoch) p.Completion.TrySetException(new StorageFailedException());
+                else batch.Add(p);
+            }
+            if (batch.Count == 0) continue;
+            foreach (var p in batch) messages.Add(p.Message);
+
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await _store.AppendAsync(messages, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                CoreLog.CommitFailed(_logger, ex, batch.Count);
+                foreach (var p in batch) await InvalidateAsync(p.Sequence);
+                foreach (var p in batch) p.Completion.TrySetException(new StorageFailedException());
+                continue;
+            }
+            _metrics.CommitSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            _metrics.CommitBatchSize.Record(batch.Count);
+
+            foreach (var p in batch)
+            {
+                p.Completion.TrySetResult(p.Message);
+                if (Committed is { } committed)
+                {
+                    try { await committed(p.Message, p.OriginConnectionId); }
+                    catch (Exception ex) { CoreLog.FanOutFailed(_logger, ex, p.Message.Id); }
+                }
+                _metrics.DeliverySeconds.Record(Stopwatch.GetElapsedTime(p.EnqueuedAt).TotalSeconds);
+            }
+            if (ct.IsCancellationRequested && !reader.TryPeek(out _)) break;
+        }
+    }
+
+    private static async ValueTask InvalidateAsync(ConversationSequence sequence)
+    {
+        await sequence.Gate.WaitAsync();
+        try
+        {
+            if (!sequence.Loaded) return;
+            sequence.Loaded = false;
+            sequence.Epoch++;
+        }
+        finally
+        {
+            sequence.Gate.Release();
+        }
+    }
+
+    /// <summary>Stops taking messages and commits what is queued.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        _stop.Cancel();
+        if (_writer is not null) await _writer;
+    }
+
+    private sealed class ConversationSequence
+    {
+        public readonly SemaphoreSlim Gate = new(1, 1);
+        public long Last;
+        public bool Loaded;
+        public int Epoch;
+    }
+
+    private sealed class Pending(ChatMessage message, long originConnectionId, ConversationSequence sequence, int epoch, long enqueuedAt)
+    {
+        public ChatMessage Message { get; } = message;
+        public long OriginConnectionId { get; } = originConnectionId;
+        public ConversationSequence Sequence { get; } = sequence;
+        public int Epoch { get; } = epoch;
+        public long EnqueuedAt { get; } = enqueuedAt;
+        public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>The message was not stored; the sender may resend with the same client message id.</summary>
+public sealed class StorageFailedException() : Exception("storage failed");

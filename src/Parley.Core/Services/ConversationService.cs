@@ -1,0 +1,32 @@
+using Parley.Abstractions.Model;
+using Parley.Abstractions.Stores;
+
+namespace Parley.Core.Services;
+
+/// <summary>A conversation in a user's list, with who or what it is with.</summary>
+public sealed record ConversationView(ConversationState State, UserView? Peer, Group? Group);
+
+/// <summary>The user's conversation list.</summary>
+public sealed class ConversationService(IMessageStore messages, AccountDirectory accounts, GroupDirectory groups, Sessions.SessionRegistry sessions)
+{
+    public async Task<IReadOnlyList<ConversationView>> ListAsync(long me, int limit, CancellationToken ct)
+    {
+        var states = await messages.GetConversationsAsync(me, Math.Clamp(limit, 1, 500), ct);
+        var result = new List<ConversationView>(states.Count);
+        foreach (var state in states)
+        {
+            if (!ConversationId.TryParse(state.ConversationId, out var id)) continue;
+            if (id.Value.IsGroup)
+            {
+                var group = await groups.GetAsync(id.Value.GroupId, ct);
+                result.Add(new ConversationView(state, null, group?.Group));
+            }
+            else
+            {
+                var peer = await accounts.GetAsync(id.Value.OtherParticipant(me), ct);
+                result.Add(new ConversationView(state, peer is null ? null : new UserView(peer, sessions.IsOnline(peer.Id)), null));
+            }
+        }
+        return result;
+    }
+}

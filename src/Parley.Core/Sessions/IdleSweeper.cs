@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Parley.Abstractions;
+using Parley.Core.Options;
+
+namespace Parley.Core.Sessions;
+
+/// <summary>Closes connections that sent nothing within the idle timeout, whatever their transport.</summary>
+public sealed class IdleSweeper(SessionRegistry registry, ParleyOptions options) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var idle = TimeSpan.FromMilliseconds(options.Connections.IdleTimeoutMs);
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.Connections.IdleTimeoutMs / 4, 100, 5000));
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken)) Sweep(idle);
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    internal int Sweep(TimeSpan idle)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var closed = 0;
+        foreach (var connection in registry.All())
+        {
+            if (Stopwatch.GetElapsedTime(connection.LastActivityTicks, now) <= idle) continue;
+            connection.Close(DisconnectCode.IdleTimeout);
+            closed++;
+        }
+        return closed;
+    }
+}

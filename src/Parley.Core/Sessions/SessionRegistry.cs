@@ -1,0 +1,107 @@
+namespace Parley.Core.Sessions;
+
+/// <summary>
+/// Live connections indexed by user, sharded so that connects, disconnects and fan-out lookups on different
+/// users do not contend on one lock. A send looks up its recipients' connections directly; nothing scans.
+/// </summary>
+public sealed class SessionRegistry
+{
+    private const int ShardCount = 64;
+    private readonly Shard[] _shards = Enumerable.Range(0, ShardCount).Select(_ => new Shard()).ToArray();
+    private long _nextId;
+    private int _count;
+
+    /// <summary>Number of live connections.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    internal long NextConnectionId() => Interlocked.Increment(ref _nextId);
+
+    private Shard ShardOf(long userId) => _shards[(int)((ulong)userId % ShardCount)];
+
+    /// <summary>Adds a connection; returns true when it is the user's first (the user came online).</summary>
+    public bool Add(ClientConnection connection)
+    {
+        var shard = ShardOf(connection.UserId);
+        lock (shard)
+        {
+            Interlocked.Increment(ref _count);
+            if (shard.ByUser.TryGetValue(connection.UserId, out var list))
+            {
+                shard.ByUser[connection.UserId] = [.. list, connection];
+                return false;
+            }
+            shard.ByUser[connection.UserId] = [connection];
+            return true;
+        }
+    }
+
+    /// <summary>Removes a connection; returns true when it was the user's last (the user went offline).</summary>
+    public bool Remove(ClientConnection connection, out bool removed)
+    {
+        var shard = ShardOf(connection.UserId);
+        lock (shard)
+        {
+            removed = false;
+            if (!shard.ByUser.TryGetValue(connection.UserId, out var list)) return false;
+            var index = Array.IndexOf(list, connection);
+            if (index < 0) return false;
+            removed = true;
+            Interlocked.Decrement(ref _count);
+            if (list.Length == 1)
+            {
+                shard.ByUser.Remove(connection.UserId);
+                return true;
+            }
+            var copy = new ClientConnection[list.Length - 1];
+            Array.Copy(list, 0, copy, 0, index);
+            Array.Copy(list, index + 1, copy, index, list.Length - index - 1);
+            shard.ByUser[connection.UserId] = copy;
+            return false;
+        }
+    }
+
+    /// <summary>The user's connections (an immutable snapshot; empty when offline).</summary>
+    public ClientConnection[] Get(long userId)
+    {
+        var shard = ShardOf(userId);
+        lock (shard)
+        {
+            return shard.ByUser.TryGetValue(userId, out var list) ? list : [];
+        }
+    }
+
+    public bool IsOnline(long userId) => Get(userId).Length > 0;
+
+    /// <summary>Every live connection (a snapshot, for administration and idle sweeps).</summary>
+    public List<ClientConnection> All()
+    {
+        var result = new List<ClientConnection>(Count);
+        foreach (var shard in _shards)
+        {
+            lock (shard)
+            {
+                foreach (var list in shard.ByUser.Values) result.AddRange(list);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Ids of users with at least one connection.</summary>
+    public List<long> OnlineUserIds()
+    {
+        var result = new List<long>();
+        foreach (var shard in _shards)
+        {
+            lock (shard)
+            {
+                result.AddRange(shard.ByUser.Keys);
+            }
+        }
+        return result;
+    }
+
+    private sealed class Shard
+    {
+        public readonly Dictionary<long, ClientConnection[]> ByUser = [];
+    }
+}
