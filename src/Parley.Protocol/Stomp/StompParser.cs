@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text;
-using System.Text.Unicode;
 
 namespace Parley.Protocol.Stomp;
 
@@ -199,7 +197,7 @@ public static class StompParser
     private static bool TryParseContentLength(string value, out int length)
     {
         length = 0;
-        if (value.Length is 0 or > 10)
+        if (value.Length == 0)
         {
             return false;
         }
@@ -212,7 +210,7 @@ public static class StompParser
                 return false;
             }
 
-            parsed = (parsed * 10) + (c - '0');
+            parsed = Math.Min((parsed * 10) + (c - '0'), int.MaxValue); // saturate: any huge value is simply too large
         }
 
         length = (int)Math.Min(parsed, int.MaxValue - 1);
