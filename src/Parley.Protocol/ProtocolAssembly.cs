@@ -1,2 +1,0 @@
-namespace Parley.Protocol;
-internal static class ProtocolAssembly { }
