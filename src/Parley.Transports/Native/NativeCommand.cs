@@ -1,0 +1,24 @@
+namespace Parley.Transports.Native;
+
+/// <summary>A parsed client frame of the native protocol; which fields matter depends on <see cref="Type"/>.</summary>
+public sealed class NativeCommand
+{
+    public required string Type { get; init; }
+    public string? Id { get; init; }
+    public string? To { get; init; }
+    public long? Group { get; init; }
+    public string? Conversation { get; init; }
+    public string? ClientMsgId { get; init; }
+    public string? Kind { get; init; }
+    public string? Text { get; init; }
+    /// <summary>Raw JSON of the payload value.</summary>
+    public string? Payload { get; init; }
+    public long? Seq { get; init; }
+    public long? Before { get; init; }
+    public long? After { get; init; }
+    public int? Limit { get; init; }
+    public Dictionary<string, long>? Cursors { get; init; }
+}
+
+/// <summary>Either a command or why the frame was refused.</summary>
+public readonly record struct NativeParseResult(NativeCommand? Command, int ErrorCode, string? Error, string? RequestId);

@@ -1,0 +1,176 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Parley.Abstractions;
+using Parley.Abstractions.Events;
+using Parley.Core.Messaging;
+using Parley.Core.Sessions;
+using Parley.Transports.WebSockets;
+
+namespace Parley.Transports.Native;
+
+/// <summary>
+/// The native JSON protocol at /ws (docs/protocol.md): authenticates the upgrade, then translates frames to
+/// engine calls and engine events to frames. Nothing here decides who may do what; the engine does.
+/// </summary>
+public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ILogger<NativeWebSocketEndpoint> logger) : IWebSocketProtocol
+{
+    public const string TransportName = "ws";
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket upgrade expected").ExecuteAsync(context);
+            return;
+        }
+        var token = TokenFrom(context.Request);
+        var remote = RemoteOf(context);
+        var auth = await engine.AuthenticateAsync(token, TransportName, remote, context.RequestAborted);
+        if (!auth.Succeeded)
+        {
+            var status = auth.Failure == DisconnectCode.LoginRefused ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
+            await Results.Problem(statusCode: status, title: auth.Failure.ToReason(), detail: auth.Reason).ExecuteAsync(context);
+            return;
+        }
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = TimeSpan.FromMilliseconds(engine.Options.Connections.HeartbeatMs),
+        });
+        var connection = engine.Open(auth.User!, TransportName, remote);
+        try
+        {
+            var c = engine.Options.Connections;
+            connection.EnqueueReply(new WelcomeEvent(connection.UserId, connection.UserName, connection.Id, c.HeartbeatMs, c.IdleTimeoutMs, c.MaxFrameBytes));
+            await WebSocketPump.RunAsync(socket, connection, this, c.MaxFrameBytes);
+        }
+        finally
+        {
+            engine.Closed(connection);
+        }
+    }
+
+    public static string? TokenFrom(HttpRequest request)
+    {
+        if (request.Query.TryGetValue("access_token", out var q) && !string.IsNullOrEmpty(q)) return q.ToString();
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+    }
+
+    public static string? RemoteOf(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
+
+    public ReadOnlyMemory<byte> Encode(ClientConnection connection, ServerEvent ev, out bool text)
+    {
+        text = true;
+        return NativeEventEncoder.Encode(ev);
+    }
+
+    public (WebSocketCloseStatus Status, string Reason) CloseStatus(DisconnectCode code) =>
+        ((WebSocketCloseStatus)code.ToWebSocketStatus(), code.ToReason());
+
+    public async ValueTask OnMessageAsync(ClientConnection connection, ReadOnlyMemory<byte> message, bool binary)
+    {
+        if (binary)
+        {
+            connection.Close(DisconnectCode.ProtocolError);
+            return;
+        }
+        switch (engine.Admit(connection))
+        {
+            case FrameAdmission.RateLimited:
+                connection.EnqueueReply(new ErrorEvent(null, ErrorCodes.RateLimited, "rate limit exceeded, frame dropped"));
+                return;
+            case FrameAdmission.Flooding:
+                return;
+        }
+        var parsed = NativeCommandParser.Parse(message);
+        if (parsed.Command is not { } command)
+        {
+            connection.EnqueueReply(new ErrorEvent(parsed.RequestId, parsed.ErrorCode, parsed.Error!));
+            return;
+        }
+        try
+        {
+            await DispatchAsync(connection, command);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RequestFailed(logger, ex, command.Type, connection.Id);
+            connection.EnqueueReply(new ErrorEvent(command.Id, ErrorCodes.Internal, "internal error"));
+        }
+    }
+
+    private async ValueTask DispatchAsync(ClientConnection connection, NativeCommand command)
+    {
+        var ct = connection.Closing;
+        switch (command.Type)
+        {
+            case "send":
+                var request = new SendRequest(new MessageTarget(command.To, command.Group, command.Conversation), command.ClientMsgId,
+                    command.Kind, command.Text, command.Payload);
+                var committed = await engine.SubmitAsync(connection.UserId, request, TransportName, connection, ct);
+                _ = ReplyWhenCommittedAsync(connection, command.Id, committed);
+                break;
+            case "ack":
+            case "read":
+                if (command.Seq is not { } seq)
+                {
+                    connection.EnqueueReply(new ErrorEvent(command.Id, ErrorCodes.InvalidField, "seq is required"));
+                    break;
+                }
+                var error = command.Type == "ack"
+                    ? await engine.AcknowledgeAsync(connection, command.Conversation, seq, ct)
+                    : await engine.MarkReadAsync(connection, command.Conversation, seq, ct);
+                if (error is not null) connection.EnqueueReply(new ErrorEvent(command.Id, error.Code, error.Message));
+                break;
+            case "typing":
+                var typingError = await engine.TypingAsync(connection, new MessageTarget(command.To, command.Group, command.Conversation), ct);
+                if (typingError is not null) connection.EnqueueReply(new ErrorEvent(command.Id, typingError.Code, typingError.Message));
+                break;
+            case "sync":
+                await engine.SyncAsync(connection, command.Id, command.Cursors, command.Limit, ct);
+                break;
+            case "history":
+                var page = await engine.HistoryAsync(connection.UserId, command.Conversation, command.Before, command.After, command.Limit, ct);
+                connection.EnqueueReply(page.Ok
+                    ? new ResultEvent(command.Id, new { messages = page.Value!.Messages, hasMore = page.Value.HasMore })
+                    : new ErrorEvent(command.Id, page.ErrorCode, page.Error!));
+                break;
+            case "online":
+                if (command.Group is not { } group)
+                {
+                    connection.EnqueueReply(new ErrorEvent(command.Id, ErrorCodes.InvalidField, "group is required"));
+                    break;
+                }
+                var online = await engine.OnlineMembersAsync(connection.UserId, group, ct);
+                connection.EnqueueReply(online.Ok
+                    ? new ResultEvent(command.Id, new { users = online.Value })
+                    : new ErrorEvent(command.Id, online.ErrorCode, online.Error!));
+                break;
+            case "ping":
+                connection.EnqueueReply(new PongEvent(command.Id));
+                break;
+        }
+    }
+
+    private async Task ReplyWhenCommittedAsync(ClientConnection connection, string? requestId, Task<SendOutcome> committed)
+    {
+        SendOutcome outcome;
+        try { outcome = await committed; }
+        catch (Exception ex)
+        {
+            Log.RequestFailed(logger, ex, "send", connection.Id);
+            outcome = SendOutcome.Fail(ErrorCodes.Internal, "internal error");
+        }
+        connection.EnqueueReply(outcome.Succeeded
+            ? new SendAckEvent(requestId, outcome.Message!, outcome.Duplicate)
+            : new ErrorEvent(requestId, outcome.ErrorCode, outcome.Error!));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2000, LogLevel.Error, "{Command} from connection {ConnectionId} failed")]
+        public static partial void RequestFailed(ILogger logger, Exception exception, string command, long connectionId);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Parley.Abstractions;
+using Parley.Abstractions.Events;
+using Parley.Core.Sessions;
+
+namespace Parley.Transports.WebSockets;
+
+/// <summary>How one WebSocket protocol reads and writes; the pump does the rest.</summary>
+public interface IWebSocketProtocol
+{
+    /// <summary>Handles one complete inbound message.</summary>
+    ValueTask OnMessageAsync(ClientConnection connection, ReadOnlyMemory<byte> message, bool binary);
+
+    /// <summary>Bytes for one outbound event (empty = nothing to send) and whether they go as a text message.</summary>
+    ReadOnlyMemory<byte> Encode(ClientConnection connection, ServerEvent ev, out bool text);
+
+    /// <summary>Close status and reason for a disconnect code.</summary>
+    (WebSocketCloseStatus Status, string Reason) CloseStatus(DisconnectCode code);
+}
+
+/// <summary>
+/// Runs a WebSocket for a <see cref="ClientConnection"/>: a receive loop that reassembles messages up to a size
+/// limit in pooled buffers, a write loop that drains the connection's queue, and a clean close with the engine's
+/// code. A peer that does not complete the close, or stops reading, is aborted after a grace period.
+/// </summary>
+public static class WebSocketPump
+{
+    private const int InitialBuffer = 4096;
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
+    public static async Task RunAsync(WebSocket socket, ClientConnection connection, IWebSocketProtocol protocol, int maxMessageBytes)
+    {
+        using var abort = new CancellationTokenSource();
+        using var registration = connection.Closing.Register(() =>
+        {
+            try { abort.CancelAfter(CloseGrace); } catch (ObjectDisposedException) { }
+        });
+        var writer = WriteLoopAsync(socket, connection, protocol, abort.Token);
+        try
+        {
+            await ReadLoopAsync(socket, connection, protocol, maxMessageBytes, abort.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            connection.Close(DisconnectCode.Normal);
+        }
+        finally
+        {
+            connection.Close(DisconnectCode.Normal);
+            try { await writer; } catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException) { }
+            if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted)) socket.Abort();
+        }
+    }
+
+    private static async Task ReadLoopAsync(WebSocket socket, ClientConnection connection, IWebSocketProtocol protocol, int max, CancellationToken abort)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                    buffer.AsSpan(0, length).CopyTo(grown);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = grown;
+                }
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length), abort);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    connection.Close(DisconnectCode.Normal);
+                    return;
+                }
+                length += result.Count;
+                if (length > max)
+                {
+                    connection.Close(DisconnectCode.FrameTooLarge);
+                    return;
+                }
+                if (!result.EndOfMessage) continue;
+                // After the server decided to close, input is ignored while the close handshake completes.
+                if (!connection.IsClosed)
+                    await protocol.OnMessageAsync(connection, buffer.AsMemory(0, length), result.MessageType == WebSocketMessageType.Binary);
+                length = 0;
+                if (buffer.Length > InitialBuffer)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task WriteLoopAsync(WebSocket socket, ClientConnection connection, IWebSocketProtocol protocol, CancellationToken abort)
+    {
+        try
+        {
+            while (await connection.Outbound.WaitToReadAsync(abort))
+            {
+                while (connection.TryDequeue(out var ev))
+                {
+                    var bytes = protocol.Encode(connection, ev, out var text);
+                    if (bytes.IsEmpty) continue;
+                    await socket.SendAsync(bytes, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, abort);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            connection.Close(DisconnectCode.Normal);
+            return;
+        }
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            var (status, reason) = protocol.CloseStatus(connection.CloseCode ?? DisconnectCode.Normal);
+            try { await socket.CloseOutputAsync(status, reason, abort); }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException) { }
+        }
+    }
+}
