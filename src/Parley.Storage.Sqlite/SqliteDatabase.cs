@@ -36,7 +36,10 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
     public int SchemaVersion { get; }
 
     /// <summary>Opens (creating if needed) the database and applies pending migrations.</summary>
-    public static SqliteDatabase Open(SqliteStorageOptions options, ILogger? logger = null)
+    public static SqliteDatabase Open(SqliteStorageOptions options, ILogger? logger = null) =>
+        Open(options, logger, SqliteSchema.Migrations);
+
+    internal static SqliteDatabase Open(SqliteStorageOptions options, ILogger? logger, IReadOnlyList<string> migrations)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Path))
@@ -68,7 +71,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
                 throw new InvalidOperationException($"Could not switch {path} to WAL mode (got '{mode}').");
             Execute(writer, string.Create(CultureInfo.InvariantCulture, $"PRAGMA synchronous = {(int)options.Synchronous};"));
-            var version = Migrate(writer, path, logger);
+            var version = Migrate(writer, path, migrations, logger);
             SqliteLog.Opened(logger, path, version, options.Synchronous);
             return new SqliteDatabase(path, connectionString, writer, version, logger);
         }
@@ -80,16 +83,16 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         }
     }
 
-    private static int Migrate(SqliteConnection connection, string path, ILogger logger)
+    private static int Migrate(SqliteConnection connection, string path, IReadOnlyList<string> migrations, ILogger logger)
     {
         var current = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
-        var latest = SqliteSchema.LatestVersion;
+        var latest = migrations.Count;
         if (current > latest)
             throw new InvalidOperationException($"Database {path} has schema version {current}, newer than this server supports ({latest}).");
         for (var version = current + 1; version <= latest; version++)
         {
             using var tx = connection.BeginTransaction(deferred: false);
-            Execute(connection, SqliteSchema.Migrations[version - 1], tx);
+            Execute(connection, migrations[version - 1], tx);
             // user_version lives in the file header and is written by the same transaction
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {version};"), tx);
             tx.Commit();

@@ -37,13 +37,15 @@ public sealed class SqliteGraphStore(SqliteDatabase db) : IGraphStore
         }, ct);
 
     /// <inheritdoc />
+    /// <remarks>A UNION rather than an OR so that each half seeks its own partial index.</remarks>
     public Task<IReadOnlyList<FriendRequest>> GetPendingFriendRequestsAsync(long userId, CancellationToken ct = default) =>
         db.ReadAsync<IReadOnlyList<FriendRequest>>(async c =>
         {
             var rows = await c.QueryAsync<RequestRow>(new CommandDefinition($"""
-                SELECT {RequestColumns} FROM friend_requests
-                WHERE status = 0 AND (from_user_id = @userId OR to_user_id = @userId)
-                ORDER BY created_at DESC, id DESC
+                SELECT {RequestColumns} FROM friend_requests WHERE status = 0 AND from_user_id = @userId
+                UNION ALL
+                SELECT {RequestColumns} FROM friend_requests WHERE status = 0 AND to_user_id = @userId AND from_user_id <> @userId
+                ORDER BY CreatedAt DESC, Id DESC
                 """, new { userId }, cancellationToken: ct)).ConfigureAwait(false);
             return rows.Select(r => r.ToRequest()).ToList();
         }, ct);

@@ -11,7 +11,7 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
     private const string MessageColumns =
         "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.recipient_id, m.group_id, m.kind, m.text, m.payload, m.client_msg_id, m.ts";
 
-    private const string StateQuery = $"""
+    internal const string StateQuery = $"""
         SELECT p.conversation_id, c.last_seq, p.delivered_seq, p.read_seq,
             (SELECT count(*) FROM messages u
              WHERE u.conversation_id = p.conversation_id AND u.seq > p.read_seq AND u.sender_id <> p.user_id),
