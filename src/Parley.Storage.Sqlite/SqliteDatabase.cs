@@ -13,14 +13,16 @@ namespace Parley.Storage.Sqlite;
 public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
 {
     private readonly SqliteConnection _writer;
+    private readonly string _readConnectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly ILogger _logger;
     private bool _disposed;
 
-    private SqliteDatabase(string path, string connectionString, SqliteConnection writer, int version, ILogger logger)
+    private SqliteDatabase(string path, string connectionString, string readConnectionString, SqliteConnection writer, int version, ILogger logger)
     {
         Path = path;
         ConnectionString = connectionString;
+        _readConnectionString = readConnectionString;
         _writer = writer;
         SchemaVersion = version;
         _logger = logger;
@@ -29,7 +31,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
     /// <summary>Full path of the database file.</summary>
     public string Path { get; }
 
-    /// <summary>Connection string used by the writer and the pooled readers.</summary>
+    /// <summary>Connection string of the writer (read-write, foreign keys on).</summary>
     public string ConnectionString { get; }
 
     /// <summary>The schema version (<c>PRAGMA user_version</c>) after start-up migrations.</summary>
@@ -52,7 +54,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         var dir = System.IO.Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
 
-        var connectionString = new SqliteConnectionStringBuilder
+        var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
@@ -60,7 +62,13 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
             ForeignKeys = true,
             // Microsoft.Data.Sqlite retries SQLITE_BUSY for up to the command timeout (whole seconds).
             DefaultTimeout = Math.Max(1, (options.BusyTimeoutMs + 999) / 1000),
-        }.ToString();
+        };
+        var connectionString = builder.ToString();
+        // Readers are read-only so nothing can write around the writer gate, and skip the per-open
+        // foreign_keys pragma, which only matters for writes.
+        builder.Mode = SqliteOpenMode.ReadOnly;
+        builder.ForeignKeys = null;
+        var readConnectionString = builder.ToString();
 
         var writer = new SqliteConnection(connectionString);
         try
@@ -73,7 +81,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
             Execute(writer, string.Create(CultureInfo.InvariantCulture, $"PRAGMA synchronous = {(int)options.Synchronous};"));
             var version = Migrate(writer, path, migrations, logger);
             SqliteLog.Opened(logger, path, version, options.Synchronous);
-            return new SqliteDatabase(path, connectionString, writer, version, logger);
+            return new SqliteDatabase(path, connectionString, readConnectionString, writer, version, logger);
         }
         catch
         {
@@ -123,7 +131,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
     internal async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await using var connection = new SqliteConnection(ConnectionString);
+        await using var connection = new SqliteConnection(_readConnectionString);
         await connection.OpenAsync(ct).ConfigureAwait(false);
         return await work(connection).ConfigureAwait(false);
     }
@@ -155,6 +163,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
             _disposed = true;
             _writer.Dispose();
             SqliteConnection.ClearPool(new SqliteConnection(ConnectionString));
+            SqliteConnection.ClearPool(new SqliteConnection(_readConnectionString));
             SqliteLog.Closed(_logger, Path);
         }
         finally

@@ -122,6 +122,14 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_cannot_write_around_the_writer()
+    {
+        var ex = await Assert.ThrowsAsync<SqliteException>(() =>
+            _db.Database.ReadAsync(c => Dapper.SqlMapper.ExecuteAsync(c, "INSERT INTO blocks VALUES (1, 2, 3)"), default));
+        Assert.Equal(8, ex.SqliteErrorCode); // SQLITE_READONLY
+    }
+
+    [Fact]
     public async Task Health_pings_and_describes_the_file()
     {
         var health = new SqliteStoreHealth(_db.Database);
