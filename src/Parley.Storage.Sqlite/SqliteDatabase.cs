@@ -48,6 +48,8 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
             throw new ArgumentException("SqliteStorageOptions.Path is required.", nameof(options));
         if (options.BusyTimeoutMs < 0)
             throw new ArgumentOutOfRangeException(nameof(options), "BusyTimeoutMs must not be negative.");
+        if (!Enum.IsDefined(options.Synchronous))
+            throw new ArgumentOutOfRangeException(nameof(options), "Synchronous is not a known level.");
         logger ??= NullLogger.Instance;
 
         var path = System.IO.Path.GetFullPath(options.Path);

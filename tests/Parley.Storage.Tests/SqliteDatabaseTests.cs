@@ -151,6 +151,7 @@ public sealed class SqliteDatabaseTests : IDisposable
     {
         Assert.Throws<ArgumentException>(() => SqliteDatabase.Open(new SqliteStorageOptions()));
         Assert.Throws<ArgumentOutOfRangeException>(() => SqliteDatabase.Open(new SqliteStorageOptions { Path = _db.Path, BusyTimeoutMs = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SqliteDatabase.Open(new SqliteStorageOptions { Path = _db.Path, Synchronous = (SqliteSynchronous)7 }));
     }
 
     private static IReadOnlyList<ChatMessage> MessageStoreConformance_Range(string conversationId, long sender, int count) =>
