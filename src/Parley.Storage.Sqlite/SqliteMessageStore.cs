@@ -1,0 +1,203 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Parley.Abstractions.Model;
+using Parley.Abstractions.Stores;
+
+namespace Parley.Storage.Sqlite;
+
+/// <summary>Messages, conversations and per-user cursors in SQLite.</summary>
+public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
+{
+    private const string MessageColumns =
+        "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.recipient_id, m.group_id, m.kind, m.text, m.payload, m.client_msg_id, m.ts";
+
+    internal const string StateQuery = $"""
+        SELECT p.conversation_id, c.last_seq, p.delivered_seq, p.read_seq,
+            (SELECT count(*) FROM messages u
+             WHERE u.conversation_id = p.conversation_id AND u.seq > p.read_seq AND u.sender_id <> p.user_id),
+            {MessageColumns}
+        FROM participants p
+        JOIN conversations c ON c.conversation_id = p.conversation_id
+        LEFT JOIN messages m ON m.conversation_id = c.conversation_id AND m.seq = c.last_seq
+        """;
+
+    private MessageAppender? _appender;
+
+    /// <inheritdoc />
+    public Task AppendAsync(IReadOnlyList<ChatMessage> messages, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0) return Task.CompletedTask;
+        return db.WriteAsync((c, tx) =>
+        {
+            // created on first use under the write gate; bound to the writer connection for the database's lifetime
+            (_appender ??= new MessageAppender(c)).Append(messages, tx);
+            return 0;
+        }, ct);
+    }
+
+    /// <inheritdoc />
+    public Task<long> GetLastSeqAsync(string conversationId, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT coalesce((SELECT last_seq FROM conversations WHERE conversation_id = @conversationId), 0)",
+            new { conversationId }, cancellationToken: ct)), ct);
+
+    /// <inheritdoc />
+    public Task<ChatMessage?> FindByClientMsgIdAsync(long senderId, string clientMsgId, CancellationToken ct = default) =>
+        db.ReadAsync(async c =>
+        {
+            await using var command = c.CreateCommand();
+            command.CommandText = $"SELECT {MessageColumns} FROM messages m WHERE m.sender_id = $s AND m.client_msg_id = $cm";
+            command.Parameters.AddWithValue("$s", senderId);
+            command.Parameters.AddWithValue("$cm", clientMsgId);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadMessage(reader, 0) : null;
+        }, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ChatMessage>> GetMessagesAsync(string conversationId, long afterSeq, long beforeSeq, int limit, bool newestFirst, CancellationToken ct = default)
+    {
+        if (limit <= 0) return Task.FromResult<IReadOnlyList<ChatMessage>>([]);
+        var upper = beforeSeq <= 0 ? long.MaxValue : beforeSeq;
+        return db.ReadAsync<IReadOnlyList<ChatMessage>>(async c =>
+        {
+            await using var command = c.CreateCommand();
+            command.CommandText = $"""
+                SELECT {MessageColumns} FROM messages m
+                WHERE m.conversation_id = $c AND m.seq > $after AND m.seq < $before
+                ORDER BY m.seq {(newestFirst ? "DESC" : "ASC")} LIMIT $limit
+                """;
+            command.Parameters.AddWithValue("$c", conversationId);
+            command.Parameters.AddWithValue("$after", afterSeq);
+            command.Parameters.AddWithValue("$before", upper);
+            command.Parameters.AddWithValue("$limit", limit);
+            var list = new List<ChatMessage>(Math.Min(limit, 256));
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(ReadMessage(reader, 0));
+            return list;
+        }, ct);
+    }
+
+    /// <inheritdoc />
+    public Task AddParticipantAsync(string conversationId, long userId, long startSeq, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(conversationId);
+        return db.WriteAsync((c, tx) =>
+        {
+            c.Execute("""
+                INSERT OR IGNORE INTO conversations (conversation_id, last_seq, last_message_id, updated_at)
+                VALUES (@conversationId, 0, NULL, @now)
+                """, new { conversationId, now = SqliteDatabase.NowMs() }, tx);
+            return c.Execute("""
+                INSERT OR IGNORE INTO participants (conversation_id, user_id, delivered_seq, read_seq, joined_seq)
+                VALUES (@conversationId, @userId, @startSeq, @startSeq, @startSeq)
+                """, new { conversationId, userId, startSeq }, tx);
+        }, ct);
+    }
+
+    /// <inheritdoc />
+    public Task RemoveParticipantAsync(string conversationId, long userId, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.Execute(
+            "DELETE FROM participants WHERE conversation_id = @conversationId AND user_id = @userId",
+            new { conversationId, userId }, tx), ct);
+
+    /// <inheritdoc />
+    public Task<bool> IsParticipantAsync(string conversationId, long userId, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM participants WHERE conversation_id = @conversationId AND user_id = @userId)",
+            new { conversationId, userId }, cancellationToken: ct)), ct);
+
+    /// <inheritdoc />
+    /// <remarks>Returns 0 when the user has no participant row.</remarks>
+    public Task<long> MarkDeliveredAsync(string conversationId, long userId, long seq, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteScalar<long?>("""
+            UPDATE participants
+            SET delivered_seq = max(delivered_seq, min(@seq, coalesce((SELECT last_seq FROM conversations WHERE conversation_id = @conversationId), 0)))
+            WHERE conversation_id = @conversationId AND user_id = @userId
+            RETURNING delivered_seq
+            """, new { conversationId, userId, seq }, tx) ?? 0, ct);
+
+    /// <inheritdoc />
+    /// <remarks>Returns 0 when the user has no participant row.</remarks>
+    public Task<long> MarkReadAsync(string conversationId, long userId, long seq, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteScalar<long?>("""
+            UPDATE participants
+            SET read_seq = max(read_seq, min(@seq, coalesce((SELECT last_seq FROM conversations WHERE conversation_id = @conversationId), 0))),
+                delivered_seq = max(delivered_seq, read_seq, min(@seq, coalesce((SELECT last_seq FROM conversations WHERE conversation_id = @conversationId), 0)))
+            WHERE conversation_id = @conversationId AND user_id = @userId
+            RETURNING read_seq
+            """, new { conversationId, userId, seq }, tx) ?? 0, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ConversationCursor>> GetCursorsAsync(long userId, CancellationToken ct = default) =>
+        db.ReadAsync<IReadOnlyList<ConversationCursor>>(async c =>
+        {
+            await using var command = c.CreateCommand();
+            command.CommandText = """
+                SELECT p.conversation_id, c.last_seq, p.delivered_seq, p.read_seq
+                FROM participants p JOIN conversations c ON c.conversation_id = p.conversation_id
+                WHERE p.user_id = $u ORDER BY p.conversation_id
+                """;
+            command.Parameters.AddWithValue("$u", userId);
+            var list = new List<ConversationCursor>();
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                list.Add(new ConversationCursor(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+            return list;
+        }, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ConversationState>> GetConversationsAsync(long userId, int limit, CancellationToken ct = default)
+    {
+        if (limit <= 0) return Task.FromResult<IReadOnlyList<ConversationState>>([]);
+        return db.ReadAsync<IReadOnlyList<ConversationState>>(async c =>
+        {
+            await using var command = c.CreateCommand();
+            command.CommandText = $"{StateQuery} WHERE p.user_id = $u ORDER BY c.updated_at DESC, p.conversation_id LIMIT $limit";
+            command.Parameters.AddWithValue("$u", userId);
+            command.Parameters.AddWithValue("$limit", limit);
+            var list = new List<ConversationState>();
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(ReadState(reader));
+            return list;
+        }, ct);
+    }
+
+    /// <inheritdoc />
+    public Task<ConversationState?> GetConversationAsync(long userId, string conversationId, CancellationToken ct = default) =>
+        db.ReadAsync(async c =>
+        {
+            await using var command = c.CreateCommand();
+            command.CommandText = $"{StateQuery} WHERE p.user_id = $u AND p.conversation_id = $c";
+            command.Parameters.AddWithValue("$u", userId);
+            command.Parameters.AddWithValue("$c", conversationId);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadState(reader) : null;
+        }, ct);
+
+    private static ConversationState ReadState(SqliteDataReader r) => new()
+    {
+        ConversationId = r.GetString(0),
+        LastSeq = r.GetInt64(1),
+        DeliveredSeq = r.GetInt64(2),
+        ReadSeq = r.GetInt64(3),
+        UnreadCount = r.GetInt32(4),
+        LastMessage = r.IsDBNull(5) ? null : ReadMessage(r, 5),
+    };
+
+    private static ChatMessage ReadMessage(SqliteDataReader r, int o) => new()
+    {
+        Id = r.GetString(o),
+        ConversationId = r.GetString(o + 1),
+        Seq = r.GetInt64(o + 2),
+        SenderId = r.GetInt64(o + 3),
+        SenderName = r.GetString(o + 4),
+        RecipientId = r.IsDBNull(o + 5) ? null : r.GetInt64(o + 5),
+        GroupId = r.IsDBNull(o + 6) ? null : r.GetInt64(o + 6),
+        Kind = r.GetString(o + 7),
+        Text = r.IsDBNull(o + 8) ? null : r.GetString(o + 8),
+        Payload = r.IsDBNull(o + 9) ? null : r.GetString(o + 9),
+        ClientMsgId = r.IsDBNull(o + 10) ? null : r.GetString(o + 10),
+        Timestamp = r.GetInt64(o + 11),
+    };
+}

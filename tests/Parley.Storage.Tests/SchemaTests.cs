@@ -1,0 +1,108 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Parley.Abstractions.Stores;
+using Parley.Storage.Sqlite;
+
+namespace Parley.Storage.Tests;
+
+public sealed class SchemaTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "parley-storage-tests", Guid.NewGuid().ToString("N"));
+
+    private SqliteStorageOptions Options(SqliteSynchronous synchronous = SqliteSynchronous.Normal) =>
+        new() { Path = Path.Combine(_directory, "nested", "schema.db"), Synchronous = synchronous };
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_directory, recursive: true); }
+        catch (IOException) { }
+    }
+
+    private static Task<long> Scalar(SqliteDatabase db, string sql) =>
+        db.WriteAsync((c, tx) => c.ExecuteScalar<long>(sql, transaction: tx), default);
+
+    [Fact]
+    public async Task Later_migrations_apply_on_top_of_an_older_schema()
+    {
+        const string V1 = "CREATE TABLE a (x INTEGER);";
+        using (var db = SqliteDatabase.Open(Options(), null, [V1]))
+        {
+            Assert.Equal(1, db.SchemaVersion);
+            await Scalar(db, "INSERT INTO a VALUES (42) RETURNING x");
+        }
+        using (var db = SqliteDatabase.Open(Options(), null, [V1, "CREATE TABLE b (y INTEGER); INSERT INTO b SELECT x FROM a;"]))
+        {
+            Assert.Equal(2, db.SchemaVersion);
+            Assert.Equal(2, await Scalar(db, "PRAGMA user_version"));
+            Assert.Equal(42, await Scalar(db, "SELECT y FROM b"));
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_migration_rolls_back_and_keeps_the_version()
+    {
+        const string V1 = "CREATE TABLE a (x INTEGER);";
+        SqliteDatabase.Open(Options(), null, [V1]).Dispose();
+        Assert.Throws<SqliteException>(() => SqliteDatabase.Open(Options(), null, [V1, "CREATE TABLE b (y INTEGER); NOT SQL;"]));
+
+        using var db = SqliteDatabase.Open(Options(), null, [V1]);
+        Assert.Equal(1, await Scalar(db, "PRAGMA user_version"));
+        Assert.Equal(0, await Scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'b'"));
+    }
+
+    [Theory]
+    [InlineData(SqliteSynchronous.Off)]
+    [InlineData(SqliteSynchronous.Normal)]
+    [InlineData(SqliteSynchronous.Full)]
+    public async Task Synchronous_and_busy_timeout_apply_to_the_writer(SqliteSynchronous level)
+    {
+        using var db = SqliteDatabase.Open(Options(level));
+        Assert.Equal((long)level, await Scalar(db, "PRAGMA synchronous"));
+        Assert.Equal(5000, await Scalar(db, "PRAGMA busy_timeout"));
+        Assert.Equal(1, await Scalar(db, "PRAGMA foreign_keys"));
+    }
+
+    [Theory]
+    [InlineData(SqliteMessageStore.StateQuery + " WHERE p.user_id = 1 ORDER BY c.updated_at DESC, p.conversation_id LIMIT 50")]
+    [InlineData(SqliteMessageStore.StateQuery + " WHERE p.user_id = 1 AND p.conversation_id = 'd:1:2'")]
+    [InlineData("SELECT * FROM messages WHERE conversation_id = 'g:1' AND seq > 5 AND seq < 100 ORDER BY seq DESC LIMIT 20")]
+    [InlineData("SELECT * FROM messages WHERE sender_id = 1 AND client_msg_id = 'x'")]
+    [InlineData("SELECT g.* FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = 1 AND g.dissolved = 0")]
+    [InlineData("SELECT id FROM friend_requests WHERE status = 0 AND from_user_id = 1 UNION ALL SELECT id FROM friend_requests WHERE status = 0 AND to_user_id = 1 AND from_user_id <> 1")]
+    [InlineData("SELECT count(*) FROM participants p JOIN conversations c ON c.conversation_id = p.conversation_id WHERE p.user_id = 1")]
+    public async Task Hot_queries_use_indexes_not_table_scans(string sql)
+    {
+        using var db = SqliteDatabase.Open(Options());
+        var plan = await db.WriteAsync((c, tx) => c.Query($"EXPLAIN QUERY PLAN {sql}", transaction: tx)
+            .Select(row => (string)((IDictionary<string, object>)row)["detail"]).ToList(), default);
+        Assert.Contains(plan, line => line.StartsWith("SEARCH ", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.StartsWith("SCAN ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddParleySqliteStorage_registers_one_database_and_the_five_stores_as_singletons()
+    {
+        var services = new ServiceCollection().AddParleySqliteStorage(_directory);
+
+        foreach (var type in new[] { typeof(SqliteDatabase), typeof(IAccountStore), typeof(IGraphStore), typeof(IGroupStore), typeof(IMessageStore), typeof(IStoreHealth) })
+            Assert.Equal(ServiceLifetime.Singleton, Assert.Single(services, d => d.ServiceType == type).Lifetime);
+
+        var factory = Assert.Single(services, d => d.ServiceType == typeof(SqliteDatabase)).ImplementationFactory!;
+        var configure = Assert.Single(services, d => d.ServiceType == typeof(IConfigureOptions<SqliteStorageOptions>)).ImplementationInstance;
+        var options = new SqliteStorageOptions();
+        ((IConfigureOptions<SqliteStorageOptions>)configure!).Configure(options);
+        Assert.Equal(Path.Combine(_directory, "parley.db"), options.Path);
+        Assert.Equal(SqliteSynchronous.Full, options.Synchronous);
+
+        using var db = (SqliteDatabase)factory(new OptionsOnlyProvider(options));
+        Assert.Equal(SqliteSchema.LatestVersion, db.SchemaVersion);
+    }
+
+    private sealed class OptionsOnlyProvider(SqliteStorageOptions options) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) =>
+            serviceType == typeof(IOptions<SqliteStorageOptions>) ? Microsoft.Extensions.Options.Options.Create(options) : null;
+    }
+}
