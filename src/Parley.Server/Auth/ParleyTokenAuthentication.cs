@@ -14,7 +14,7 @@ namespace Parley.Server.Auth;
 public sealed class ParleyTokenAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
     TokenService tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "Bearer";
+    public const string SchemeName = "Bearer";
     public const string TokenIdClaim = "jti";
     public const string ExpiresClaim = "exp";
 
@@ -32,8 +32,8 @@ public sealed class ParleyTokenAuthentication(IOptionsMonitor<AuthenticationSche
             new Claim("name", user.Account.Name),
             new Claim(TokenIdClaim, user.TokenId),
             new Claim(ExpiresClaim, user.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
-        ], Scheme, "name", null);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme));
+        ], SchemeName, "name", null);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -1,0 +1,159 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Parley.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A raw native-protocol client for tests: sends JSON frames, collects every received frame, and waits for
+/// conditions with a timeout (never a fixed sleep).
+/// </summary>
+public sealed class TestSocket : IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly ClientWebSocket _socket;
+    private readonly Channel<JsonElement> _frames = Channel.CreateUnbounded<JsonElement>();
+    private readonly List<JsonElement> _seen = [];
+    private readonly Task _receive;
+
+    private TestSocket(ClientWebSocket socket)
+    {
+        _socket = socket;
+        _receive = ReceiveLoopAsync();
+    }
+
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+    public string? CloseReason => _socket.CloseStatusDescription;
+    public Task Completion => _receive;
+    public JsonElement Welcome { get; private set; }
+
+    public static async Task<TestSocket> ConnectAsync(ParleyTestServer server, string token, bool expectWelcome = true)
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(server.WebSocketUri + "?access_token=" + Uri.EscapeDataString(token)), CancellationToken.None)
+            .WaitAsync(Timeout);
+        var client = new TestSocket(socket);
+        if (expectWelcome) client.Welcome = await client.NextAsync("welcome");
+        return client;
+    }
+
+    public Task SendAsync(object frame) => SendRawAsync(JsonSerializer.Serialize(frame));
+
+    public async Task SendRawAsync(string text) =>
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None).WaitAsync(Timeout);
+
+    public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type) =>
+        await _socket.SendAsync(bytes, type, true, CancellationToken.None).WaitAsync(Timeout);
+
+    /// <summary>The next frame of a type (others are kept in <see cref="Seen"/>).</summary>
+    public async Task<JsonElement> NextAsync(string type, Func<JsonElement, bool>? where = null, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? Timeout);
+        try
+        {
+            while (true)
+            {
+                var frame = await _frames.Reader.ReadAsync(cts.Token);
+                if (frame.GetProperty("type").GetString() == type && (where is null || where(frame))) return frame;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no '{type}' frame within {(timeout ?? Timeout).TotalSeconds}s; seen: {string.Join(" | ", Seen.Select(f => f.GetRawText()))}");
+        }
+        catch (ChannelClosedException)
+        {
+            throw new InvalidOperationException($"socket closed ({CloseStatus} {CloseReason}) before a '{type}' frame; seen: {string.Join(" | ", Seen.Select(f => f.GetRawText()))}");
+        }
+    }
+
+    /// <summary>Sends and waits for the reply carrying the same id (ack, result, error, pong or synced).</summary>
+    public async Task<JsonElement> RequestAsync(object frame, string id)
+    {
+        await SendAsync(frame);
+        using var cts = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var reply = await _frames.Reader.ReadAsync(cts.Token);
+            if (reply.TryGetProperty("id", out var rid) && rid.GetString() == id) return reply;
+        }
+    }
+
+    public async Task<JsonElement> SendMessageAsync(object target, string text, string? clientMsgId = null)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var frame = new Dictionary<string, object?> { ["type"] = "send", ["id"] = id, ["text"] = text, ["clientMsgId"] = clientMsgId };
+        foreach (var p in target.GetType().GetProperties()) frame[p.Name] = p.GetValue(target);
+        return await RequestAsync(frame, id);
+    }
+
+    /// <summary>Collects message frames until <paramref name="count"/> arrived.</summary>
+    public async Task<List<JsonElement>> MessagesAsync(int count)
+    {
+        var result = new List<JsonElement>();
+        while (result.Count < count) result.Add((await NextAsync("message")).GetProperty("message"));
+        return result;
+    }
+
+    public IReadOnlyList<JsonElement> Seen
+    {
+        get { lock (_seen) return [.. _seen]; }
+    }
+
+    /// <summary>Waits until the server closes the socket; returns the close status.</summary>
+    public async Task<WebSocketCloseStatus?> ClosedAsync(TimeSpan? timeout = null)
+    {
+        await _receive.WaitAsync(timeout ?? Timeout);
+        return _socket.CloseStatus;
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[1 << 20];
+        try
+        {
+            while (_socket.State == WebSocketState.Open)
+            {
+                var length = 0;
+                WebSocketReceiveResult result;
+                do
+                {
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length).ToArraySegment(), CancellationToken.None);
+                    length += result.Count;
+                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (_socket.State == WebSocketState.CloseReceived)
+                        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    break;
+                }
+                var frame = JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone();
+                lock (_seen) _seen.Add(frame);
+                await _frames.Writer.WriteAsync(frame);
+            }
+        }
+        catch (WebSocketException) { }
+        finally
+        {
+            _frames.Writer.TryComplete();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_socket.State == WebSocketState.Open)
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex) when (ex is WebSocketException or TimeoutException or OperationCanceledException) { }
+        _socket.Dispose();
+    }
+}
+
+internal static class MemoryExtensions
+{
+    public static ArraySegment<byte> ToArraySegment(this Memory<byte> memory) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(memory, out var segment) ? segment : throw new InvalidOperationException();
+}
