@@ -65,6 +65,7 @@ public sealed partial class ParleyClient
                 }
 
                 connection = next;
+                Activate(connection);
             }
         }
         catch (ParleyConnectionException ex)
@@ -133,17 +134,21 @@ public sealed partial class ParleyClient
         return TimeSpan.FromMilliseconds(exponential / 2 + Random.Shared.NextDouble() * exponential / 2);
     }
 
-    /// <summary>Runs one connection until it ends; returns the close code (null when lost abnormally).</summary>
-    private async Task<(int? Code, string? Reason)> RunConnectionAsync(Connection connection, CancellationToken stop)
+    /// <summary>Makes <paramref name="connection"/> current: state Connected, heartbeat, resends and the initial sync.</summary>
+    private void Activate(Connection connection)
     {
         Welcome = connection.Welcome;
-        // Counted before the first frame is read: messages for unknown conversations wait for the sync's start point.
-        Interlocked.Increment(ref _syncsRunning);
+        // Registered before the first frame is read: messages for unknown conversations wait for this sync's start point.
+        var syncId = BeginSync();
         _current = connection;
         SetState(ConnectionState.Connected, null, null);
         _ = HeartbeatAsync(connection);
-        _ = ResendPendingAndSyncAsync(connection);
+        _ = ResendPendingAndSyncAsync(connection, syncId);
+    }
 
+    /// <summary>Runs one (already activated) connection until it ends; returns the close code (null when lost abnormally).</summary>
+    private async Task<(int? Code, string? Reason)> RunConnectionAsync(Connection connection, CancellationToken stop)
+    {
         try
         {
             using var reg = stop.Register(static c => ((Connection)c!).Lifetime.CancelAfter(TimeSpan.FromSeconds(2)), connection);
@@ -170,12 +175,13 @@ public sealed partial class ParleyClient
         finally
         {
             _current = null;
+            _activeSyncIds.Clear();
             connection.Dispose();
             FailAllPending(new ParleyConnectionException("The connection was lost before a reply."), includeSends: false);
         }
     }
 
-    private async Task ResendPendingAndSyncAsync(Connection connection)
+    private async Task ResendPendingAndSyncAsync(Connection connection, string syncId)
     {
         try
         {
@@ -185,7 +191,7 @@ public sealed partial class ParleyClient
                 await connection.WriteAsync(pending.Frame, connection.Lifetime.Token).ConfigureAwait(false);
             }
 
-            await SyncLoopAsync(connection.Lifetime.Token).ConfigureAwait(false);
+            await SyncLoopAsync(syncId, connection.Lifetime.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -193,7 +199,7 @@ public sealed partial class ParleyClient
         }
         finally
         {
-            EndSync();
+            EndSync(syncId);
         }
     }
 

@@ -9,9 +9,10 @@ public sealed partial class ParleyClient
     private readonly Lock _ackLock = new();
     private readonly Dictionary<string, long> _ackDirty = new(StringComparer.Ordinal);
     private bool _ackScheduled;
-    private int _syncsRunning;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _activeSyncIds = new(StringComparer.Ordinal);
 
-    private bool SyncActive => Volatile.Read(ref _syncsRunning) > 0;
+    /// <summary>A sync is in flight (from its request until its final <c>synced</c>, including the gaps between rounds).</summary>
+    private bool SyncActive => !_activeSyncIds.IsEmpty;
 
     /// <summary>Handles one server frame on the receive loop.</summary>
     private void Dispatch(ServerFrame frame)
@@ -111,9 +112,15 @@ public sealed partial class ParleyClient
             _sequencer.OnSynced(deliver);
         }
 
+        // Ended here, on the receive loop, so that later live frames already see the final state.
+        if (frame.More != true && frame.Id is { } id)
+        {
+            _activeSyncIds.TryRemove(id, out _);
+        }
+
         Deliver(deliver);
         Complete(frame);
-        if (frame.More != true)
+        if (!SyncActive)
         {
             ScheduleAckFlush(immediate: true);
         }
@@ -230,10 +237,10 @@ public sealed partial class ParleyClient
         }
     }
 
-    /// <summary>Starts a background sync (for a gap); counted synchronously so deliveries wait for its start point.</summary>
+    /// <summary>Starts a background sync (for a gap); registered synchronously so deliveries wait for its start point.</summary>
     private void StartSync()
     {
-        Interlocked.Increment(ref _syncsRunning);
+        var syncId = BeginSync();
         var connection = _current;
         _ = Task.Run(async () =>
         {
@@ -241,7 +248,7 @@ public sealed partial class ParleyClient
             {
                 if (connection is not null)
                 {
-                    await SyncLoopAsync(connection.Lifetime.Token).ConfigureAwait(false);
+                    await SyncLoopAsync(syncId, connection.Lifetime.Token).ConfigureAwait(false);
                 }
             }
             catch (Exception ex)
@@ -250,39 +257,58 @@ public sealed partial class ParleyClient
             }
             finally
             {
-                EndSync();
+                EndSync(syncId);
             }
         });
     }
 
-    private void EndSync()
+    private string BeginSync()
     {
-        if (Interlocked.Decrement(ref _syncsRunning) == 0)
+        var id = NextId("s");
+        _activeSyncIds[id] = 0;
+        return id;
+    }
+
+    private void EndSync(string id)
+    {
+        if (_activeSyncIds.TryRemove(id, out _) && _activeSyncIds.IsEmpty)
         {
             ScheduleAckFlush(immediate: true);
         }
     }
 
     /// <summary>Sends <c>sync</c> with all known cursors and repeats while the server says <c>more</c>.</summary>
-    private async Task SyncLoopAsync(CancellationToken ct)
+    /// <param name="syncId">The registered id of the first round; each round registers the next before ending the last.</param>
+    /// <param name="ct">Cancels the loop.</param>
+    private async Task SyncLoopAsync(string syncId, CancellationToken ct)
     {
         var cursors = new Dictionary<string, long>(GetCursors());
-        while (true)
+        try
         {
-            var reply = await RequestAsync(new ClientFrame { Type = "sync", Cursors = cursors, Limit = _options.SyncLimit }, false, ct).ConfigureAwait(false);
-            if (reply.More != true)
+            while (true)
             {
-                return;
-            }
-
-            cursors = new Dictionary<string, long>(GetCursors());
-            foreach (var (conversation, seq) in reply.Cursors ?? [])
-            {
-                if (!cursors.TryGetValue(conversation, out var mine) || mine < seq)
+                var reply = await RequestAsync(new ClientFrame { Type = "sync", Id = syncId, Cursors = cursors, Limit = _options.SyncLimit }, false, ct).ConfigureAwait(false);
+                if (reply.More != true)
                 {
-                    cursors[conversation] = seq;
+                    return;
+                }
+
+                var next = BeginSync();
+                EndSync(syncId);
+                syncId = next;
+                cursors = new Dictionary<string, long>(GetCursors());
+                foreach (var (conversation, seq) in reply.Cursors ?? [])
+                {
+                    if (!cursors.TryGetValue(conversation, out var mine) || mine < seq)
+                    {
+                        cursors[conversation] = seq;
+                    }
                 }
             }
+        }
+        finally
+        {
+            EndSync(syncId);
         }
     }
 }

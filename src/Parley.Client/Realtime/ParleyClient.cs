@@ -116,6 +116,7 @@ public sealed partial class ParleyClient : IAsyncDisposable
             throw;
         }
 
+        Activate(connection);
         _runTask = Task.Run(() => RunAsync(connection, stop.Token), CancellationToken.None);
     }
 
