@@ -114,8 +114,9 @@ public sealed partial class ParleyClient
             {
                 return await OpenWithAuthRetryAsync(stop).ConfigureAwait(false);
             }
-            catch (ParleyConnectionException ex) when (!IsTerminal(ex))
+            catch (Exception ex) when (ex is not OperationCanceledException && !(ex is ParleyConnectionException pce && IsTerminal(pce)))
             {
+                // Includes failures of the token provider: keep trying with back-off.
                 Diag($"reconnect attempt {attempt + 1} failed: {ex.Message}");
             }
 

@@ -118,7 +118,7 @@ public sealed partial class ParleyClient
             _activeSyncIds.TryRemove(id, out _);
         }
 
-        Deliver(deliver);
+        Deliver(deliver, scheduleAck: false);
         Complete(frame);
         if (!SyncActive)
         {
@@ -154,7 +154,7 @@ public sealed partial class ParleyClient
         return false;
     }
 
-    private void Deliver(List<ChatMessage> messages)
+    private void Deliver(List<ChatMessage> messages, bool scheduleAck = true)
     {
         if (messages.Count == 0)
         {
@@ -182,7 +182,7 @@ public sealed partial class ParleyClient
             }
         }
 
-        if (!SyncActive)
+        if (scheduleAck && !SyncActive)
         {
             ScheduleAckFlush(immediate: false);
         }

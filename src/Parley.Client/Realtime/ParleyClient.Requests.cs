@@ -144,8 +144,7 @@ public sealed partial class ParleyClient
         ObjectDisposedException.ThrowIf(_disposed, this);
         frame.Id ??= NextId(resend ? "m" : "r");
         var pending = new PendingRequest(frame, resend, Interlocked.Increment(ref _pendingOrder));
-        var connection = _current;
-        if (connection is null && (!resend || State == ConnectionState.Disconnected))
+        if (_current is null && (!resend || State == ConnectionState.Disconnected))
         {
             throw new ParleyConnectionException("Not connected.");
         }
@@ -153,6 +152,8 @@ public sealed partial class ParleyClient
         _pending[frame.Id] = pending;
         try
         {
+            // Read after registering: a reconnect that activates later resends everything registered by then.
+            var connection = _current;
             if (connection is not null)
             {
                 try
