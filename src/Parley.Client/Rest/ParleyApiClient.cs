@@ -104,13 +104,21 @@ public sealed partial class ParleyApiClient : IDisposable
         SendCoreAsync(HttpMethod.Get, path, null, result, ct);
 
     private Task<T> SendAsync<TBody, T>(HttpMethod method, string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T> result, CancellationToken ct) =>
-        SendCoreAsync(method, path, JsonContent.Create(body, bodyType), result, ct);
+        SendCoreAsync(method, path, Body(body, bodyType), result, ct);
 
     private Task SendAsync<TBody>(HttpMethod method, string path, TBody body, JsonTypeInfo<TBody> bodyType, CancellationToken ct) =>
-        SendCoreAsync<object>(method, path, JsonContent.Create(body, bodyType), null, ct);
+        SendCoreAsync<object>(method, path, Body(body, bodyType), null, ct);
 
     private Task SendAsync(HttpMethod method, string path, CancellationToken ct) =>
         SendCoreAsync<object>(method, path, null, null, ct);
+
+    /// <summary>Serialises eagerly so the request has a Content-Length (no chunked upload).</summary>
+    private static ByteArrayContent Body<TBody>(TBody body, JsonTypeInfo<TBody> type)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
 
     private async Task<T> SendCoreAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T>? result, CancellationToken ct)
     {
