@@ -139,4 +139,38 @@ public sealed class ReconnectTests
         Assert.DoesNotContain(h.States, s => s.State == ConnectionState.Reconnecting);
         await Assert.ThrowsAsync<ParleyConnectionException>(() => h.Client.SendAsync("bob", "x"));
     }
+
+    [Fact]
+    public async Task A_send_made_while_reconnecting_goes_out_after_the_reconnect()
+    {
+        await using var server = await FakeParleyServer.StartAsync();
+        await using var h = new ClientHarness(server);
+        await h.Client.ConnectAsync().WaitAsync(FakeParleyServer.Timeout);
+        var c1 = await server.NextConnectionAsync();
+        lock (server.RejectUpgrades)
+        {
+            for (var i = 0; i < 10_000; i++)
+            {
+                server.RejectUpgrades.Enqueue(503);
+            }
+        }
+
+        c1.Abort();
+        await h.WaitForStateAsync(ConnectionState.Reconnecting);
+        var sending = h.Client.SendAsync("bob", "queued");
+        lock (server.RejectUpgrades)
+        {
+            server.RejectUpgrades.Clear();
+        }
+
+        var c2 = await server.NextConnectionAsync();
+        var send = await c2.ReceiveAsync("send");
+        Assert.Equal("queued", (string?)send["text"]);
+        await c2.SendAsync(new JsonObject
+        {
+            ["type"] = "ack", ["id"] = (string?)send["id"], ["clientMsgId"] = (string?)send["clientMsgId"],
+            ["conversation"] = "d:1:2", ["seq"] = 1, ["messageId"] = "x", ["ts"] = 1, ["duplicate"] = false,
+        });
+        Assert.Equal(1, (await sending.WaitAsync(FakeParleyServer.Timeout)).Seq);
+    }
 }
