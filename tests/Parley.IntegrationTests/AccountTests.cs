@@ -15,18 +15,18 @@ public sealed class AccountTests : IAsyncLifetime
     public async Task Register_validates_and_refuses_duplicates_case_insensitively()
     {
         using var http = _server.CreateHttpClient();
-        var created = await http.PostAsync("api/auth/register", new { account = "Carol", password = "secret-pass", displayName = "Carol C" }).Expect(HttpStatusCode.Created);
+        var created = await http.PostJsonAsync("api/auth/register", new { account = "Carol", password = "secret-pass", displayName = "Carol C" }).Expect(HttpStatusCode.Created);
         Assert.Equal("carol", created.GetProperty("account").GetString());
         Assert.False(created.TryGetProperty("passwordHash", out _));
 
-        var dup = await http.PostAsync("api/auth/register", new { account = "CAROL", password = "secret-pass" }).Expect(HttpStatusCode.Conflict);
+        var dup = await http.PostJsonAsync("api/auth/register", new { account = "CAROL", password = "secret-pass" }).Expect(HttpStatusCode.Conflict);
         Assert.Equal(409, dup.GetProperty("status").GetInt32());
 
-        var bad = await http.PostAsync("api/auth/register", new { account = "9lives", password = "short" }).Expect(HttpStatusCode.BadRequest);
+        var bad = await http.PostJsonAsync("api/auth/register", new { account = "9lives", password = "short" }).Expect(HttpStatusCode.BadRequest);
         Assert.True(bad.GetProperty("errors").TryGetProperty("account", out _));
         Assert.True(bad.GetProperty("errors").TryGetProperty("password", out _));
 
-        await http.SendAsync(HttpMethod.Post, "api/auth/register", null).Expect(HttpStatusCode.BadRequest);
+        await http.SendJsonAsync(HttpMethod.Post, "api/auth/register", null).Expect(HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -34,17 +34,17 @@ public sealed class AccountTests : IAsyncLifetime
     {
         await _server.CreateUserAsync("dave");
         using var http = _server.CreateHttpClient();
-        var login = await http.PostAsync("api/auth/login", new { account = "dave", password = "password123" }).Expect(HttpStatusCode.OK);
+        var login = await http.PostJsonAsync("api/auth/login", new { account = "dave", password = "password123" }).Expect(HttpStatusCode.OK);
         Assert.True(login.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddDays(1));
-        await http.PostAsync("api/auth/login", new { account = "dave", password = "wrong-password" }).Expect(HttpStatusCode.Unauthorized);
-        await http.PostAsync("api/auth/login", new { account = "nobody", password = "password123" }).Expect(HttpStatusCode.Unauthorized);
+        await http.PostJsonAsync("api/auth/login", new { account = "dave", password = "wrong-password" }).Expect(HttpStatusCode.Unauthorized);
+        await http.PostJsonAsync("api/auth/login", new { account = "nobody", password = "password123" }).Expect(HttpStatusCode.Unauthorized);
 
-        await http.GetAsync("api/me").Expect(HttpStatusCode.Unauthorized);
+        await http.GetJsonAsync("api/me").Expect(HttpStatusCode.Unauthorized);
         using var withToken = _server.CreateHttpClient(login.GetProperty("token").GetString());
-        var me = await withToken.GetAsync("api/me").Expect(HttpStatusCode.OK);
+        var me = await withToken.GetJsonAsync("api/me").Expect(HttpStatusCode.OK);
         Assert.Equal("dave", me.GetProperty("account").GetString());
         using var forged = _server.CreateHttpClient(login.GetProperty("token").GetString()![..^4] + "AAAA");
-        await forged.GetAsync("api/me").Expect(HttpStatusCode.Unauthorized);
+        await forged.GetJsonAsync("api/me").Expect(HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -52,16 +52,16 @@ public sealed class AccountTests : IAsyncLifetime
     {
         var erin = await _server.CreateUserAsync("erin");
         using var http = _server.CreateHttpClient(erin.Token);
-        var updated = await http.PatchAsync("api/me", new { displayName = "Erin E.", bio = "hi", directMessages = "friendsOnly" }).Expect(HttpStatusCode.OK);
+        var updated = await http.PatchJsonAsync("api/me", new { displayName = "Erin E.", bio = "hi", directMessages = "friendsOnly" }).Expect(HttpStatusCode.OK);
         Assert.Equal("Erin E.", updated.GetProperty("displayName").GetString());
         Assert.Equal("friendsOnly", updated.GetProperty("directMessages").GetString());
-        await http.PatchAsync("api/me", new { displayName = new string('x', 65) }).Expect(HttpStatusCode.BadRequest);
+        await http.PatchJsonAsync("api/me", new { displayName = new string('x', 65) }).Expect(HttpStatusCode.BadRequest);
 
-        await http.PutAsync("api/me/password", new { currentPassword = "wrong-one", newPassword = "another-pass" }).Expect(HttpStatusCode.Forbidden);
-        var changed = await http.PutAsync("api/me/password", new { currentPassword = "password123", newPassword = "another-pass" }).Expect(HttpStatusCode.OK);
-        await http.GetAsync("api/me").Expect(HttpStatusCode.Unauthorized);
+        await http.PutJsonAsync("api/me/password", new { currentPassword = "wrong-one", newPassword = "another-pass" }).Expect(HttpStatusCode.Forbidden);
+        var changed = await http.PutJsonAsync("api/me/password", new { currentPassword = "password123", newPassword = "another-pass" }).Expect(HttpStatusCode.OK);
+        await http.GetJsonAsync("api/me").Expect(HttpStatusCode.Unauthorized);
         using var fresh = _server.CreateHttpClient(changed.GetProperty("token").GetString());
-        await fresh.GetAsync("api/me").Expect(HttpStatusCode.OK);
+        await fresh.GetJsonAsync("api/me").Expect(HttpStatusCode.OK);
         await _server.LoginAsync("erin", "another-pass");
     }
 
@@ -74,18 +74,18 @@ public sealed class AccountTests : IAsyncLifetime
         await using var otherSocket = await TestSocket.ConnectAsync(_server, otherSession.Token);
         using var http = _server.CreateHttpClient(frank.Token);
 
-        await http.PostAsync("api/auth/logout").Expect(HttpStatusCode.NoContent);
+        await http.PostJsonAsync("api/auth/logout").Expect(HttpStatusCode.NoContent);
 
         Assert.Equal(4002, (int?)await socket.ClosedAsync());
         Assert.Equal("logged_out", socket.CloseReason);
-        await http.GetAsync("api/me").Expect(HttpStatusCode.Unauthorized);
+        await http.GetJsonAsync("api/me").Expect(HttpStatusCode.Unauthorized);
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => TestSocket.ConnectAsync(_server, frank.Token));
         Assert.Contains("401", refused.Message);
 
         // The other session (another token) is unaffected until "everywhere".
         Assert.Equal("pong", (await otherSocket.RequestAsync(new { type = "ping", id = "p" }, "p")).GetProperty("type").GetString());
         using var other = _server.CreateHttpClient(otherSession.Token);
-        await other.PostAsync("api/auth/logout?everywhere=true").Expect(HttpStatusCode.NoContent);
+        await other.PostJsonAsync("api/auth/logout?everywhere=true").Expect(HttpStatusCode.NoContent);
         Assert.Equal(4002, (int?)await otherSocket.ClosedAsync());
     }
 
@@ -96,16 +96,16 @@ public sealed class AccountTests : IAsyncLifetime
         var gina = await _server.CreateUserAsync("gina");
         using var admin = _server.CreateHttpClient(root.Token);
         using var plain = _server.CreateHttpClient(gina.Token);
-        await plain.GetAsync("api/admin/connections").Expect(HttpStatusCode.Forbidden);
+        await plain.GetJsonAsync("api/admin/connections").Expect(HttpStatusCode.Forbidden);
 
         await using (var socket = await TestSocket.ConnectAsync(_server, gina.Token))
         {
-            var connections = await admin.GetAsync("api/admin/connections").Expect(HttpStatusCode.OK);
+            var connections = await admin.GetJsonAsync("api/admin/connections").Expect(HttpStatusCode.OK);
             Assert.Contains(connections.EnumerateArray(), c => c.GetProperty("account").GetString() == "gina" && c.GetProperty("transport").GetString() == "ws");
-            var online = await admin.GetAsync("api/admin/online").Expect(HttpStatusCode.OK);
+            var online = await admin.GetJsonAsync("api/admin/online").Expect(HttpStatusCode.OK);
             Assert.Contains(online.EnumerateArray(), u => u.GetProperty("account").GetString() == "gina");
 
-            var kicked = await admin.PostAsync("api/admin/users/gina/kick").Expect(HttpStatusCode.OK);
+            var kicked = await admin.PostJsonAsync("api/admin/users/gina/kick").Expect(HttpStatusCode.OK);
             Assert.Equal(1, kicked.GetProperty("closed").GetInt32());
             Assert.Equal(4003, (int?)await socket.ClosedAsync());
             Assert.Equal("kicked", socket.CloseReason);
@@ -113,28 +113,28 @@ public sealed class AccountTests : IAsyncLifetime
 
         await using (var socket = await TestSocket.ConnectAsync(_server, gina.Token))
         {
-            await admin.PostAsync("api/admin/users/gina/disable").Expect(HttpStatusCode.NoContent);
+            await admin.PostJsonAsync("api/admin/users/gina/disable").Expect(HttpStatusCode.NoContent);
             Assert.Equal(4004, (int?)await socket.ClosedAsync());
         }
-        await plain.GetAsync("api/me").Expect(HttpStatusCode.Unauthorized);
+        await plain.GetJsonAsync("api/me").Expect(HttpStatusCode.Unauthorized);
         using var anon = _server.CreateHttpClient();
-        await anon.PostAsync("api/auth/login", new { account = "gina", password = "password123" }).Expect(HttpStatusCode.Forbidden);
-        await admin.PostAsync("api/admin/users/gina/enable").Expect(HttpStatusCode.NoContent);
+        await anon.PostJsonAsync("api/auth/login", new { account = "gina", password = "password123" }).Expect(HttpStatusCode.Forbidden);
+        await admin.PostJsonAsync("api/admin/users/gina/enable").Expect(HttpStatusCode.NoContent);
         await _server.LoginAsync("gina");
-        await admin.PostAsync("api/admin/users/nobody/kick").Expect(HttpStatusCode.NotFound);
+        await admin.PostJsonAsync("api/admin/users/nobody/kick").Expect(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Operations_endpoints_answer()
     {
         using var http = _server.CreateHttpClient();
-        var health = await http.GetAsync("health").Expect(HttpStatusCode.OK);
+        var health = await http.GetJsonAsync("health").Expect(HttpStatusCode.OK);
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
         Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("storage").GetProperty("status").GetString());
-        await http.GetAsync("health/live").Expect(HttpStatusCode.OK);
-        await http.GetAsync("health/ready").Expect(HttpStatusCode.OK);
+        await http.GetJsonAsync("health/live").Expect(HttpStatusCode.OK);
+        await http.GetJsonAsync("health/ready").Expect(HttpStatusCode.OK);
 
-        var openapi = await http.GetAsync("openapi/v1.json").Expect(HttpStatusCode.OK);
+        var openapi = await http.GetJsonAsync("openapi/v1.json").Expect(HttpStatusCode.OK);
         var paths = openapi.GetProperty("paths");
         foreach (var path in new[] { "/api/auth/register", "/api/auth/login", "/api/friends", "/api/groups", "/api/conversations", "/api/messages" })
             Assert.True(paths.TryGetProperty(path, out _), path);
@@ -160,7 +160,7 @@ public sealed class AccountTests : IAsyncLifetime
     {
         using var http = _server.CreateHttpClient();
         var huge = new string('a', 2 * 1024 * 1024);
-        var (status, body) = await http.PostAsync("api/auth/register", new { account = "big", password = huge });
+        var (status, body) = await http.PostJsonAsync("api/auth/register", new { account = "big", password = huge });
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Equal(JsonValueKind.Object, body.ValueKind);
     }

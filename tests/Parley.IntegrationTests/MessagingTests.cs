@@ -97,10 +97,10 @@ public sealed class MessagingTests : IAsyncLifetime
 
         var dave = await _server.CreateUserAsync("dave");
         using var hd = _server.CreateHttpClient(dave.Token);
-        await hd.GetAsync($"api/conversations/g:{groupId}/messages").Expect(HttpStatusCode.Forbidden);
-        await hd.PostAsync($"api/groups/{groupId}/join").Expect(HttpStatusCode.OK);
+        await hd.GetJsonAsync($"api/conversations/g:{groupId}/messages").Expect(HttpStatusCode.Forbidden);
+        await hd.PostJsonAsync($"api/groups/{groupId}/join").Expect(HttpStatusCode.OK);
 
-        var newest = await hd.GetAsync($"api/conversations/g:{groupId}/messages?limit=20").Expect(HttpStatusCode.OK);
+        var newest = await hd.GetJsonAsync($"api/conversations/g:{groupId}/messages?limit=20").Expect(HttpStatusCode.OK);
         Assert.True(newest.GetProperty("hasMore").GetBoolean());
         var pageSeqs = newest.GetProperty("messages").EnumerateArray().Select(Seq).ToList();
         Assert.Equal(Enumerable.Range(41, 20).Select(i => (long)i), pageSeqs);
@@ -108,14 +108,14 @@ public sealed class MessagingTests : IAsyncLifetime
         var before = pageSeqs[0];
         while (true)
         {
-            var page = await hd.GetAsync($"api/conversations/g:{groupId}/messages?limit=20&before={before}").Expect(HttpStatusCode.OK);
+            var page = await hd.GetJsonAsync($"api/conversations/g:{groupId}/messages?limit=20&before={before}").Expect(HttpStatusCode.OK);
             var seqs = page.GetProperty("messages").EnumerateArray().Select(Seq).ToList();
             all.InsertRange(0, seqs);
             if (!page.GetProperty("hasMore").GetBoolean()) break;
             before = seqs[0];
         }
         Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), all);
-        var after = await hd.GetAsync($"api/conversations/g:{groupId}/messages?after=55&limit=3").Expect(HttpStatusCode.OK);
+        var after = await hd.GetJsonAsync($"api/conversations/g:{groupId}/messages?after=55&limit=3").Expect(HttpStatusCode.OK);
         Assert.Equal([56L, 57L, 58L], after.GetProperty("messages").EnumerateArray().Select(Seq));
 
         // Over the socket too.
@@ -167,10 +167,10 @@ public sealed class MessagingTests : IAsyncLifetime
         Assert.Single(burst, r => !r.GetProperty("duplicate").GetBoolean());
 
         using var http = _server.CreateHttpClient(bob.Token);
-        var history = await http.GetAsync($"api/conversations/{first.GetProperty("conversation").GetString()}/messages").Expect(HttpStatusCode.OK);
+        var history = await http.GetJsonAsync($"api/conversations/{first.GetProperty("conversation").GetString()}/messages").Expect(HttpStatusCode.OK);
         Assert.Equal(2, history.GetProperty("messages").GetArrayLength());
 
-        var rest = await _server.CreateHttpClient(alice.Token).PostAsync("api/messages", new { to = "bob", text = "once", clientMsgId = "client-42" }).Expect(HttpStatusCode.Created);
+        var rest = await _server.CreateHttpClient(alice.Token).PostJsonAsync("api/messages", new { to = "bob", text = "once", clientMsgId = "client-42" }).Expect(HttpStatusCode.Created);
         Assert.True(rest.GetProperty("duplicate").GetBoolean());
         Assert.Equal(Seq(first), rest.GetProperty("seq").GetInt64());
     }
@@ -193,11 +193,11 @@ public sealed class MessagingTests : IAsyncLifetime
 
         // The signing key survived, so existing tokens still work.
         using var http = _server.CreateHttpClient(bob.Token);
-        var history = await http.GetAsync($"api/conversations/{direct}/messages").Expect(HttpStatusCode.OK);
+        var history = await http.GetJsonAsync($"api/conversations/{direct}/messages").Expect(HttpStatusCode.OK);
         Assert.Equal("before restart", history.GetProperty("messages")[0].GetProperty("text").GetString());
-        var friends = await http.GetAsync("api/friends").Expect(HttpStatusCode.OK);
+        var friends = await http.GetJsonAsync("api/friends").Expect(HttpStatusCode.OK);
         Assert.Equal("alice", friends[0].GetProperty("account").GetString());
-        var groups = await http.GetAsync("api/groups").Expect(HttpStatusCode.OK);
+        var groups = await http.GetJsonAsync("api/groups").Expect(HttpStatusCode.OK);
         Assert.Equal(groupId, groups[0].GetProperty("id").GetInt64());
         await _server.LoginAsync("alice");
 
@@ -221,7 +221,7 @@ public sealed class MessagingTests : IAsyncLifetime
         var conversation = received[0].GetProperty("conversation").GetString()!;
 
         using var hb = _server.CreateHttpClient(bob.Token);
-        var list = await hb.GetAsync("api/conversations").Expect(HttpStatusCode.OK);
+        var list = await hb.GetJsonAsync("api/conversations").Expect(HttpStatusCode.OK);
         Assert.Equal(conversation, list[0].GetProperty("conversation").GetString());
         Assert.Equal(3, list[0].GetProperty("unread").GetInt32());
         Assert.Equal("m3", list[0].GetProperty("lastMessage").GetProperty("text").GetString());
@@ -235,10 +235,10 @@ public sealed class MessagingTests : IAsyncLifetime
         Assert.Equal(2, read.GetProperty("seq").GetInt64());
         Assert.Equal(bob.Id, read.GetProperty("user").GetInt64());
 
-        list = await hb.GetAsync("api/conversations").Expect(HttpStatusCode.OK);
+        list = await hb.GetJsonAsync("api/conversations").Expect(HttpStatusCode.OK);
         Assert.Equal(1, list[0].GetProperty("unread").GetInt32());
-        await hb.PostAsync($"api/conversations/{conversation}/read", new { seq = 3 }).Expect(HttpStatusCode.NoContent);
-        list = await hb.GetAsync("api/conversations").Expect(HttpStatusCode.OK);
+        await hb.PostJsonAsync($"api/conversations/{conversation}/read", new { seq = 3 }).Expect(HttpStatusCode.NoContent);
+        list = await hb.GetJsonAsync("api/conversations").Expect(HttpStatusCode.OK);
         Assert.Equal(0, list[0].GetProperty("unread").GetInt32());
     }
 
@@ -258,9 +258,9 @@ public sealed class MessagingTests : IAsyncLifetime
             Assert.Equal(bob.Id, typing.GetProperty("user").GetInt64());
 
             using var ha = _server.CreateHttpClient(alice.Token);
-            var friends = await ha.GetAsync("api/friends").Expect(HttpStatusCode.OK);
+            var friends = await ha.GetJsonAsync("api/friends").Expect(HttpStatusCode.OK);
             Assert.True(friends[0].GetProperty("online").GetBoolean());
-            var visible = await ha.GetAsync("api/users/online").Expect(HttpStatusCode.OK);
+            var visible = await ha.GetJsonAsync("api/users/online").Expect(HttpStatusCode.OK);
             Assert.Equal("bob", visible[0].GetProperty("account").GetString());
         }
         var offline = await a.NextAsync("presence", p => p.GetProperty("user").GetInt64() == bob.Id && !p.GetProperty("online").GetBoolean());
@@ -274,13 +274,13 @@ public sealed class MessagingTests : IAsyncLifetime
         var bob = await _server.CreateUserAsync("bob");
         await using var b = await TestSocket.ConnectAsync(_server, bob.Token);
         using var ha = _server.CreateHttpClient(alice.Token);
-        var sent = await ha.PostAsync("api/messages", new { to = bob.Id, kind = "image", payload = new { url = "https://x/y.png", w = 10 } }).Expect(HttpStatusCode.Created);
+        var sent = await ha.PostJsonAsync("api/messages", new { to = bob.Id, kind = "image", payload = new { url = "https://x/y.png", w = 10 } }).Expect(HttpStatusCode.Created);
         Assert.Equal(1, sent.GetProperty("seq").GetInt64());
         var m = (await b.MessagesAsync(1))[0];
         Assert.Equal("image", m.GetProperty("kind").GetString());
         Assert.Equal(10, m.GetProperty("payload").GetProperty("w").GetInt32());
-        await ha.PostAsync("api/messages", new { to = "bob" }).Expect(HttpStatusCode.BadRequest);
-        await ha.PostAsync("api/messages", new { to = "bob", group = 1, text = "x" }).Expect(HttpStatusCode.BadRequest);
-        await ha.PostAsync("api/messages", new { to = "ghost", text = "x" }).Expect(HttpStatusCode.NotFound);
+        await ha.PostJsonAsync("api/messages", new { to = "bob" }).Expect(HttpStatusCode.BadRequest);
+        await ha.PostJsonAsync("api/messages", new { to = "bob", group = 1, text = "x" }).Expect(HttpStatusCode.BadRequest);
+        await ha.PostJsonAsync("api/messages", new { to = "ghost", text = "x" }).Expect(HttpStatusCode.NotFound);
     }
 }

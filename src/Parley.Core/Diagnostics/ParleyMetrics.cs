@@ -10,9 +10,10 @@ public sealed class ParleyMetrics : IDisposable
 
     private Func<int> _commitQueueDepth = () => 0;
 
-    public ParleyMetrics(Sessions.SessionRegistry registry)
+    public ParleyMetrics(Sessions.SessionRegistry registry, IMeterFactory meterFactory)
     {
-        _meter = new Meter(MeterName);
+        // From the host's factory, so an exporter can tell this server's meter from another's in the same process.
+        _meter = meterFactory.Create(MeterName);
         _meter.CreateObservableGauge("parley_connections", () => registry.Count, description: "Live client connections");
         _meter.CreateObservableGauge("parley_commit_queue_depth", () => _commitQueueDepth(), description: "Messages waiting to be committed");
         _meter.CreateObservableGauge("parley_outbound_queued", () => registry.All().Sum(c => (long)c.QueueLength),

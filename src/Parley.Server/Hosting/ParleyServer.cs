@@ -89,6 +89,8 @@ public static class ParleyServer
     {
         // Open storage at start, not on the first request.
         app.Services.GetRequiredService<Abstractions.Stores.IStoreHealth>();
+        // Listen before the first measurement, not from the first scrape.
+        app.Services.GetRequiredService<PrometheusExporter>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();

@@ -6,7 +6,7 @@ using System.Text;
 namespace Parley.Server.Operations;
 
 /// <summary>
-/// Collects the Parley meter (and Kestrel's connection counters) with a MeterListener and renders the Prometheus
+/// Collects this server's Parley meter (and Kestrel's connection counters) with a MeterListener and renders the Prometheus
 /// text exposition format. OpenTelemetry's exporters are not available here, and the format is small.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
@@ -16,11 +16,11 @@ public sealed class PrometheusExporter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(string Name, string Labels), Series> _series = new();
 
-    public PrometheusExporter()
+    public PrometheusExporter(IMeterFactory meterFactory)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (Meters.Contains(instrument.Meter.Name)) listener.EnableMeasurementEvents(instrument);
+            if (Meters.Contains(instrument.Meter.Name) && ReferenceEquals(instrument.Meter.Scope, meterFactory)) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
         _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i, v, tags));

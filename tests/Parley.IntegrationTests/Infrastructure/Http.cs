@@ -7,7 +7,7 @@ namespace Parley.IntegrationTests.Infrastructure;
 /// <summary>Terse REST calls for tests: status and parsed JSON body.</summary>
 public static class Http
 {
-    public static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(this HttpClient http, HttpMethod method, string path, object? body = null)
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> SendJsonAsync(this HttpClient http, HttpMethod method, string path, object? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = JsonContent.Create(body);
@@ -17,12 +17,12 @@ public static class Http
         return (response.StatusCode, json);
     }
 
-    public static Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(this HttpClient http, string path) => http.SendAsync(HttpMethod.Get, path);
-    public static Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(this HttpClient http, string path, object? body = null) =>
-        http.SendAsync(HttpMethod.Post, path, body ?? new { });
-    public static Task<(HttpStatusCode Status, JsonElement Body)> PatchAsync(this HttpClient http, string path, object body) => http.SendAsync(HttpMethod.Patch, path, body);
-    public static Task<(HttpStatusCode Status, JsonElement Body)> PutAsync(this HttpClient http, string path, object? body = null) => http.SendAsync(HttpMethod.Put, path, body);
-    public static Task<(HttpStatusCode Status, JsonElement Body)> DeleteAsync(this HttpClient http, string path) => http.SendAsync(HttpMethod.Delete, path);
+    public static Task<(HttpStatusCode Status, JsonElement Body)> GetJsonAsync(this HttpClient http, string path) => http.SendJsonAsync(HttpMethod.Get, path);
+    public static Task<(HttpStatusCode Status, JsonElement Body)> PostJsonAsync(this HttpClient http, string path, object? body = null) =>
+        http.SendJsonAsync(HttpMethod.Post, path, body ?? new { });
+    public static Task<(HttpStatusCode Status, JsonElement Body)> PatchJsonAsync(this HttpClient http, string path, object body) => http.SendJsonAsync(HttpMethod.Patch, path, body);
+    public static Task<(HttpStatusCode Status, JsonElement Body)> PutJsonAsync(this HttpClient http, string path, object? body = null) => http.SendJsonAsync(HttpMethod.Put, path, body);
+    public static Task<(HttpStatusCode Status, JsonElement Body)> DeleteJsonAsync(this HttpClient http, string path) => http.SendJsonAsync(HttpMethod.Delete, path);
 
     /// <summary>Asserts a status and returns the body.</summary>
     public static async Task<JsonElement> Expect(this Task<(HttpStatusCode Status, JsonElement Body)> call, HttpStatusCode status)
@@ -37,20 +37,20 @@ public static class Http
     {
         using var ha = server.CreateHttpClient(a.Token);
         using var hb = server.CreateHttpClient(b.Token);
-        var request = await ha.PostAsync("api/friends/requests", new { user = b.Account }).Expect(HttpStatusCode.Created);
-        await hb.PostAsync($"api/friends/requests/{request.GetProperty("id").GetInt64()}/accept").Expect(HttpStatusCode.OK);
+        var request = await ha.PostJsonAsync("api/friends/requests", new { user = b.Account }).Expect(HttpStatusCode.Created);
+        await hb.PostJsonAsync($"api/friends/requests/{request.GetProperty("id").GetInt64()}/accept").Expect(HttpStatusCode.OK);
     }
 
     /// <summary>Creates a group owned by <paramref name="owner"/> and has the others join it; returns its id.</summary>
     public static async Task<long> GroupAsync(ParleyTestServer server, TestUser owner, params TestUser[] members)
     {
         using var ho = server.CreateHttpClient(owner.Token);
-        var group = await ho.PostAsync("api/groups", new { name = "team" }).Expect(HttpStatusCode.Created);
+        var group = await ho.PostJsonAsync("api/groups", new { name = "team" }).Expect(HttpStatusCode.Created);
         var id = group.GetProperty("id").GetInt64();
         foreach (var m in members)
         {
             using var hm = server.CreateHttpClient(m.Token);
-            await hm.PostAsync($"api/groups/{id}/join").Expect(HttpStatusCode.OK);
+            await hm.PostJsonAsync($"api/groups/{id}/join").Expect(HttpStatusCode.OK);
         }
         return id;
     }

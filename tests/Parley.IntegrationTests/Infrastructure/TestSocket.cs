@@ -46,37 +46,48 @@ public sealed class TestSocket : IAsyncDisposable
     public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type) =>
         await _socket.SendAsync(bytes, type, true, CancellationToken.None).WaitAsync(Timeout);
 
-    /// <summary>The next frame of a type (others are kept in <see cref="Seen"/>).</summary>
-    public async Task<JsonElement> NextAsync(string type, Func<JsonElement, bool>? where = null, TimeSpan? timeout = null)
+    /// <summary>The next frame of a type; frames skipped on the way stay available to later waits.</summary>
+    public Task<JsonElement> NextAsync(string type, Func<JsonElement, bool>? where = null, TimeSpan? timeout = null) =>
+        TakeAsync(f => f.GetProperty("type").GetString() == type && (where is null || where(f)), $"'{type}' frame", timeout);
+
+    /// <summary>Sends and waits for the reply carrying the same id (ack, result, error, pong or synced).</summary>
+    public async Task<JsonElement> RequestAsync(object frame, string id)
     {
+        await SendAsync(frame);
+        return await TakeAsync(f => f.TryGetProperty("id", out var rid) && rid.GetString() == id, $"reply to '{id}'", null);
+    }
+
+    private readonly List<JsonElement> _backlog = [];
+
+    private async Task<JsonElement> TakeAsync(Func<JsonElement, bool> match, string what, TimeSpan? timeout)
+    {
+        lock (_backlog)
+        {
+            var index = _backlog.FindIndex(f => match(f));
+            if (index >= 0)
+            {
+                var found = _backlog[index];
+                _backlog.RemoveAt(index);
+                return found;
+            }
+        }
         using var cts = new CancellationTokenSource(timeout ?? Timeout);
         try
         {
             while (true)
             {
                 var frame = await _frames.Reader.ReadAsync(cts.Token);
-                if (frame.GetProperty("type").GetString() == type && (where is null || where(frame))) return frame;
+                if (match(frame)) return frame;
+                lock (_backlog) _backlog.Add(frame);
             }
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"no '{type}' frame within {(timeout ?? Timeout).TotalSeconds}s; seen: {string.Join(" | ", Seen.Select(f => f.GetRawText()))}");
+            throw new TimeoutException($"no {what} within {(timeout ?? Timeout).TotalSeconds}s; seen: {string.Join(" | ", Seen.Select(f => f.GetRawText()))}");
         }
         catch (ChannelClosedException)
         {
-            throw new InvalidOperationException($"socket closed ({CloseStatus} {CloseReason}) before a '{type}' frame; seen: {string.Join(" | ", Seen.Select(f => f.GetRawText()))}");
-        }
-    }
-
-    /// <summary>Sends and waits for the reply carrying the same id (ack, result, error, pong or synced).</summary>
-    public async Task<JsonElement> RequestAsync(object frame, string id)
-    {
-        await SendAsync(frame);
-        using var cts = new CancellationTokenSource(Timeout);
-        while (true)
-        {
-            var reply = await _frames.Reader.ReadAsync(cts.Token);
-            if (reply.TryGetProperty("id", out var rid) && rid.GetString() == id) return reply;
+            throw new InvalidOperationException($"socket closed ({CloseStatus} {CloseReason}) before {what}; seen: {string.Join(" | ", Seen.Select(f => f.GetRawText()))}");
         }
     }
 
