@@ -75,15 +75,20 @@ public static class WebSocketPump
                     return;
                 }
                 length += result.Count;
+                if (connection.IsClosed)
+                {
+                    // Closing: discard input until the peer answers the close frame (or the grace period aborts).
+                    length = 0;
+                    continue;
+                }
                 if (length > max)
                 {
                     connection.Close(DisconnectCode.FrameTooLarge);
-                    return;
+                    length = 0;
+                    continue;
                 }
                 if (!result.EndOfMessage) continue;
-                // After the server decided to close, input is ignored while the close handshake completes.
-                if (!connection.IsClosed)
-                    await protocol.OnMessageAsync(connection, buffer.AsMemory(0, length), result.MessageType == WebSocketMessageType.Binary);
+                await protocol.OnMessageAsync(connection, buffer.AsMemory(0, length), result.MessageType == WebSocketMessageType.Binary);
                 length = 0;
                 if (buffer.Length > InitialBuffer)
                 {
