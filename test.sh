@@ -17,11 +17,13 @@ if [ $? -ne 0 ]; then
   exit 1
 fi
 
-dotnet test Parley.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s*(Failed|Passed|Skipped) [A-Za-z]|Passed!|Failed!|error|Error Message|exited with error" || true
-status=${PIPESTATUS[0]}
+dotnet test Parley.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" > "$log" 2>&1
+status=$?
+# Show failures and each project's summary, not every passing test.
+grep -vE "^\s+Passed [A-Za-z]" "$log" | grep -E "^\s+Failed [A-Za-z]|Error Message|Assert|Exception|Test Run|Total tests|^\s+(Passed|Failed|Skipped): " || true
 
-passed=$(grep -E "(Passed|Failed)! +- " "$log" | sed -E 's/.*Passed: +([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -E "(Passed|Failed)! +- " "$log" | sed -E 's/.*Failed: +([0-9]+),.*/\1/' | awk '{s+=$1} END {print s+0}')
+passed=$(grep -E "^\s+Passed: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E "^\s+Failed: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # A test host crashed or a project failed without a summary line: count it.
   failed=1
