@@ -75,28 +75,18 @@ public sealed class ClientConnection : IConnectionInfo
     public void Touch() => Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
 
     /// <summary>Queues a live event; false (and the connection closed as a slow consumer) when the queue is full.</summary>
-    public bool TryEnqueueLive(ServerEvent ev)
-    {
-        if (IsClosed) return false;
-        if (Interlocked.Increment(ref _queued) > _liveCapacity)
-        {
-            Interlocked.Decrement(ref _queued);
-            Close(DisconnectCode.SlowConsumer);
-            return false;
-        }
-        if (_outbound.Writer.TryWrite(ev)) return true;
-        Interlocked.Decrement(ref _queued);
-        return false;
-    }
+    public bool TryEnqueueLive(ServerEvent ev) => TryEnqueue(ev, _liveCapacity);
 
     /// <summary>
     /// Queues a reply. Replies are bounded by their request's own limits, so they may exceed the live capacity,
     /// but not without end: a client that never reads is closed.
     /// </summary>
-    public bool EnqueueReply(ServerEvent ev)
+    public bool EnqueueReply(ServerEvent ev) => TryEnqueue(ev, _liveCapacity * 4);
+
+    private bool TryEnqueue(ServerEvent ev, int capacity)
     {
         if (IsClosed) return false;
-        if (Interlocked.Increment(ref _queued) > _liveCapacity * 4)
+        if (Interlocked.Increment(ref _queued) > capacity)
         {
             Interlocked.Decrement(ref _queued);
             Close(DisconnectCode.SlowConsumer);
