@@ -52,6 +52,12 @@ public sealed partial class StompSession
         Outbox.TryWrite(Frame(StompCommand.Connected, headers), force: true);
         if (receipt is not null) Outbox.TryWrite(Frame(StompCommand.Receipt, [new(StompHeaders.ReceiptId, receipt)]), force: true);
         Connection = connection;
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // The transport ended while CONNECT was being authenticated.
+            connection.Close(DisconnectCode.Normal);
+            Engine.Closed(connection);
+        }
         _drain = Task.Run(() => DrainAsync(connection));
         if (hb.ServerSendMs > 0) _heartbeat = HeartbeatAsync(connection, TimeSpan.FromMilliseconds(hb.ServerSendMs));
     }

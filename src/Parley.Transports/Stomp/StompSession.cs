@@ -26,6 +26,7 @@ public sealed partial class StompSession : IAsyncDisposable
     private byte[] _buffer = [];
     private int _length;
     private int _errorSent;
+    private int _disposed;
     private Task? _drain;
     private Task? _heartbeat;
 
@@ -259,6 +260,7 @@ public sealed partial class StompSession : IAsyncDisposable
     /// <summary>The transport is done with the session (socket closed, SockJS session timed out).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _life.Cancel();
         var connection = Connection;
         if (connection is not null)
@@ -270,7 +272,6 @@ public sealed partial class StompSession : IAsyncDisposable
             try { if (_heartbeat is not null) await _heartbeat.WaitAsync(TimeSpan.FromSeconds(5)); } catch (TimeoutException) { }
         }
         Outbox.Complete(connection?.CloseCode ?? DisconnectCode.Normal);
-        _life.Dispose();
     }
 
     private static partial class Log

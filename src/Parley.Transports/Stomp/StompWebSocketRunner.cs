@@ -49,11 +49,19 @@ public static class StompWebSocketRunner
                 }
                 var result = await socket.ReceiveAsync(buffer.AsMemory(length), abort);
                 if (result.MessageType == WebSocketMessageType.Close) return;
+                // Once the session ends, input is read and dropped until the peer completes the close: stopping
+                // reading early would reset the connection and could lose the ERROR frame on its way out.
+                if (session.Ended)
+                {
+                    length = 0;
+                    continue;
+                }
                 length += result.Count;
                 if (length > max)
                 {
                     session.Fail(DisconnectCode.FrameTooLarge, $"message exceeds {options.MaxInboundMessageBytes} bytes");
-                    return;
+                    length = 0;
+                    continue;
                 }
                 if (!result.EndOfMessage) continue;
                 if (!session.Ended)
