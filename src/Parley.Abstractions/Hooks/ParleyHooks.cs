@@ -67,4 +67,12 @@ public class ParleyHooks
 
     /// <summary>A committed message could not be handed to a recipient in real time.</summary>
     public virtual ValueTask OnDeliveryFailedAsync(ChatMessage message, long recipientId, DeliveryFailure failure) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// May this connection subscribe (<paramref name="publish"/> false) or publish (true) to a free pub/sub
+    /// destination (STOMP <c>/topic/...</c> or <c>/queue/...</c> outside the reserved prefixes, which the server
+    /// authorises itself)? The default allows both.
+    /// </summary>
+    public virtual ValueTask<bool> AuthorizeTopicAsync(IConnectionInfo connection, string destination, bool publish, CancellationToken ct) =>
+        ValueTask.FromResult(true);
 }

@@ -62,6 +62,12 @@ public sealed class ClientConnection : IConnectionInfo
 
     internal long LastActivityTicks => Volatile.Read(ref _lastActivity);
 
+    /// <summary>
+    /// A per-connection idle timeout that replaces the global one (for protocols that negotiate liveness, such as
+    /// STOMP heart-beats); null = <c>Parley:Connections:IdleTimeoutMs</c>.
+    /// </summary>
+    public TimeSpan? IdleTimeout { get; set; }
+
     /// <summary>Marks the connection alive and applies the rate limit to one inbound frame.</summary>
     public FrameAdmission Admit()
     {

@@ -5,7 +5,10 @@ using Parley.Core.Options;
 
 namespace Parley.Core.Sessions;
 
-/// <summary>Closes connections that sent nothing within the idle timeout, whatever their transport.</summary>
+/// <summary>
+/// Closes connections that sent nothing within the idle timeout, whatever their transport; a connection may carry its
+/// own timeout (<see cref="ClientConnection.IdleTimeout"/>, e.g. twice the STOMP heart-beat interval it negotiated).
+/// </summary>
 public sealed class IdleSweeper(SessionRegistry registry, ParleyOptions options) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,7 +29,7 @@ public sealed class IdleSweeper(SessionRegistry registry, ParleyOptions options)
         var closed = 0;
         foreach (var connection in registry.All())
         {
-            if (Stopwatch.GetElapsedTime(connection.LastActivityTicks, now) <= idle) continue;
+            if (Stopwatch.GetElapsedTime(connection.LastActivityTicks, now) <= (connection.IdleTimeout ?? idle)) continue;
             connection.Close(DisconnectCode.IdleTimeout);
             closed++;
         }

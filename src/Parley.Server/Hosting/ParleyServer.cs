@@ -12,6 +12,7 @@ using Parley.Server.Operations;
 using Parley.Storage.Sqlite;
 using Parley.Transports.Json;
 using Parley.Transports.Native;
+using Parley.Transports.Stomp;
 
 namespace Parley.Server.Hosting;
 
@@ -49,6 +50,7 @@ public static class ParleyServer
         services.AddSingleton<IPasswordHashing, AspNetPasswordHashing>();
         services.AddParleyCore();
         services.AddSingleton<NativeWebSocketEndpoint>();
+        services.AddParleyStomp(configuration);
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService<StartupBanner>();
 
@@ -104,6 +106,7 @@ public static class ParleyServer
             o.RoutePrefix = "swagger";
         });
         app.Map("/ws", (HttpContext http, NativeWebSocketEndpoint endpoint) => endpoint.HandleAsync(http)).ExcludeFromDescription();
+        app.MapParleyStomp();
         app.MapAccountEndpoints();
         app.MapSocialEndpoints();
         app.MapGroupEndpoints();

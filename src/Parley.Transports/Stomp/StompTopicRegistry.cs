@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+
+namespace Parley.Transports.Stomp;
+
+/// <summary>
+/// The in-process broker for free pub/sub destinations (<c>/topic/...</c>, <c>/queue/...</c>): who subscribed to
+/// what. A SEND becomes one <see cref="StompTopicEvent"/> queued on every subscribed session; each session only adds
+/// its own MESSAGE headers around the shared body.
+/// </summary>
+public sealed class StompTopicRegistry
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, StompSession>> _topics = new(StringComparer.Ordinal);
+
+    internal void Subscribe(string destination, StompSession session) =>
+        _topics.GetOrAdd(destination, static _ => new ConcurrentDictionary<long, StompSession>())[session.Id] = session;
+
+    internal void Unsubscribe(string destination, StompSession session)
+    {
+        if (!_topics.TryGetValue(destination, out var sessions)) return;
+        sessions.TryRemove(session.Id, out _);
+        // Racing subscribers re-create the entry; an empty one left behind costs one small dictionary.
+        if (sessions.IsEmpty) _topics.TryRemove(new KeyValuePair<string, ConcurrentDictionary<long, StompSession>>(destination, sessions));
+    }
+
+    /// <summary>Queues the event on every subscriber; returns how many took it.</summary>
+    internal int Publish(StompTopicEvent ev)
+    {
+        if (!_topics.TryGetValue(ev.Destination, out var sessions)) return 0;
+        var handed = 0;
+        foreach (var session in sessions.Values)
+        {
+            if (session.Connection is { } connection && connection.TryEnqueueLive(ev)) handed++;
+        }
+        return handed;
+    }
+
+    /// <summary>Number of destinations with subscribers (diagnostics, tests).</summary>
+    public int DestinationCount => _topics.Count;
+}
