@@ -10,7 +10,7 @@ public sealed class ConnectionLimitTests
     {
         await using var server = await ParleyTestServer.StartAsync(new Dictionary<string, string?>
         {
-            ["Parley:Connections:IdleTimeoutMs"] = "1500",
+            ["Parley:Connections:IdleTimeoutMs"] = "4000",
             ["Parley:Connections:HeartbeatMs"] = "1000",
         });
         var alice = await server.CreateUserAsync("alice");
@@ -22,7 +22,7 @@ public sealed class ConnectionLimitTests
         {
             await chatty.RequestAsync(new { type = "ping", id = $"p{pings}" }, $"p{pings}");
             pings++;
-            await Task.WhenAny(closing, Task.Delay(300));
+            await Task.WhenAny(closing, Task.Delay(200));
         }
         Assert.Equal(4008, (int?)await closing);
         Assert.Equal("idle_timeout", silent.CloseReason);

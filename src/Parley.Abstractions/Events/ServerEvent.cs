@@ -8,25 +8,26 @@ namespace Parley.Abstractions.Events;
 /// </summary>
 public abstract class ServerEvent
 {
-    private object? _cacheKey;
-    private ReadOnlyMemory<byte> _cached;
-    private object? _cacheKey2;
-    private ReadOnlyMemory<byte> _cached2;
+    // One entry per wire format that encoded this event (native JSON, STOMP body, MobileIMSDK …): a handful at most.
+    private (object Key, ReadOnlyMemory<byte> Bytes)[] _cache = [];
     private readonly Lock _gate = new();
 
     /// <summary>Returns the bytes for <paramref name="key"/>, encoding them on first use. Thread-safe.</summary>
     public ReadOnlyMemory<byte> GetOrEncode<TState>(object key, TState state, Func<ServerEvent, TState, ReadOnlyMemory<byte>> encode)
     {
-        lock (_gate)
+        var cache = Volatile.Read(ref _cache);
+        foreach (var entry in cache)
         {
-            if (ReferenceEquals(_cacheKey, key)) return _cached;
-            if (ReferenceEquals(_cacheKey2, key)) return _cached2;
+            if (ReferenceEquals(entry.Key, key)) return entry.Bytes;
         }
         var bytes = encode(this, state);
         lock (_gate)
         {
-            if (_cacheKey is null) { _cacheKey = key; _cached = bytes; }
-            else if (_cacheKey2 is null) { _cacheKey2 = key; _cached2 = bytes; }
+            foreach (var entry in _cache)
+            {
+                if (ReferenceEquals(entry.Key, key)) return entry.Bytes;
+            }
+            Volatile.Write(ref _cache, [.. _cache, (key, bytes)]);
         }
         return bytes;
     }

@@ -28,6 +28,7 @@ public static class WebSocketPump
 {
     private const int InitialBuffer = 4096;
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SendTimeLimit = TimeSpan.FromSeconds(15);
 
     public static async Task RunAsync(WebSocket socket, ClientConnection connection, IWebSocketProtocol protocol, int maxMessageBytes)
     {
@@ -105,6 +106,10 @@ public static class WebSocketPump
 
     private static async Task WriteLoopAsync(WebSocket socket, ClientConnection connection, IWebSocketProtocol protocol, CancellationToken abort)
     {
+        // One timer per connection, re-armed per send: a peer that stops reading is closed as a slow consumer.
+        // Not disposed: the abort registration may still cancel it, and an unarmed source holds nothing.
+        var sendLimit = new CancellationTokenSource();
+        using var abortRegistration = abort.Register(static s => ((CancellationTokenSource)s!).Cancel(), sendLimit);
         try
         {
             while (await connection.Outbound.WaitToReadAsync(abort))
@@ -113,13 +118,15 @@ public static class WebSocketPump
                 {
                     var bytes = protocol.Encode(connection, ev, out var text);
                     if (bytes.IsEmpty) continue;
-                    await socket.SendAsync(bytes, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, abort);
+                    sendLimit.CancelAfter(SendTimeLimit);
+                    await socket.SendAsync(bytes, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, sendLimit.Token);
+                    if (!sendLimit.TryReset()) throw new OperationCanceledException();
                 }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
         {
-            connection.Close(DisconnectCode.Normal);
+            connection.Close(abort.IsCancellationRequested || ex is not OperationCanceledException ? DisconnectCode.Normal : DisconnectCode.SlowConsumer);
             return;
         }
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
