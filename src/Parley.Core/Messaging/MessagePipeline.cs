@@ -12,7 +12,7 @@ namespace Parley.Core.Messaging;
 /// <summary>
 /// Assigns per-conversation sequence numbers and commits messages in batches (group commit): while one batch is
 /// being written, the next accumulates, so throughput does not collapse to one fsync per message. A message is
-/// handed to <see cref="Committed"/> (fan-out) only after its batch is durable, in sequence order.
+/// handed to <see cref="Committed"/> (fan-out, on a loop of its own) only after its batch is durable, in sequence order.
 /// </summary>
 public sealed class MessagePipeline : IAsyncDisposable
 {
@@ -22,8 +22,10 @@ public sealed class MessagePipeline : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<Pending> _queue;
     private readonly ConcurrentDictionary<string, ConversationSequence> _sequences = new(StringComparer.Ordinal);
+    private readonly Channel<Pending> _committed = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private Task? _writer;
+    private Task? _fanOut;
     private int _depth;
 
     public MessagePipeline(IMessageStore store, MessagingOptions options, ParleyMetrics metrics, ILogger<MessagePipeline> logger)
@@ -43,7 +45,11 @@ public sealed class MessagePipeline : IAsyncDisposable
     /// <summary>Called on the writer loop for each committed message, in commit order.</summary>
     public Func<ChatMessage, long, ValueTask>? Committed { get; set; }
 
-    public void Start() => _writer ??= Task.Run(() => WriteLoopAsync(_stop.Token));
+    public void Start()
+    {
+        _writer ??= Task.Run(() => WriteLoopAsync(_stop.Token));
+        _fanOut ??= Task.Run(FanOutLoopAsync);
+    }
 
     /// <summary>
     /// Sequences the message and queues it for commit. The returned task completes when it is durable; null means
@@ -108,17 +114,27 @@ public sealed class MessagePipeline : IAsyncDisposable
             _metrics.CommitSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             _metrics.CommitBatchSize.Record(batch.Count);
 
+            // Fan-out runs on its own loop, in commit order, so the next batch commits while this one is delivered.
             foreach (var p in batch)
             {
                 p.Completion.TrySetResult(p.Message);
-                if (Committed is { } committed)
-                {
-                    try { await committed(p.Message, p.OriginConnectionId); }
-                    catch (Exception ex) { CoreLog.FanOutFailed(_logger, ex, p.Message.Id); }
-                }
-                _metrics.DeliverySeconds.Record(Stopwatch.GetElapsedTime(p.EnqueuedAt).TotalSeconds);
+                _committed.Writer.TryWrite(p);
             }
             if (ct.IsCancellationRequested && !reader.TryPeek(out _)) break;
+        }
+        _committed.Writer.TryComplete();
+    }
+
+    private async Task FanOutLoopAsync()
+    {
+        await foreach (var p in _committed.Reader.ReadAllAsync())
+        {
+            if (Committed is { } committed)
+            {
+                try { await committed(p.Message, p.OriginConnectionId); }
+                catch (Exception ex) { CoreLog.FanOutFailed(_logger, ex, p.Message.Id); }
+            }
+            _metrics.DeliverySeconds.Record(Stopwatch.GetElapsedTime(p.EnqueuedAt).TotalSeconds);
         }
     }
 
@@ -143,6 +159,8 @@ public sealed class MessagePipeline : IAsyncDisposable
         _queue.Writer.TryComplete();
         _stop.Cancel();
         if (_writer is not null) await _writer;
+        _committed.Writer.TryComplete();
+        if (_fanOut is not null) await _fanOut;
     }
 
     private sealed class ConversationSequence

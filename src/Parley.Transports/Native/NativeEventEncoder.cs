@@ -20,16 +20,23 @@ public static class NativeEventEncoder
         _ => EncodeNow(ev),
     };
 
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
+    // A reused per-thread buffer and writer, then an exact-size copy: queued events hold only their own bytes.
     private static ReadOnlyMemory<byte> EncodeNow(ServerEvent ev)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            w.WriteStartObject();
-            Write(w, ev);
-            w.WriteEndObject();
-        }
-        return buffer.WrittenMemory;
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var w = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        buffer.ResetWrittenCount();
+        w.Reset(buffer);
+        w.WriteStartObject();
+        Write(w, ev);
+        w.WriteEndObject();
+        w.Flush();
+        var bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > 64 * 1024) t_buffer = null;
+        return bytes;
     }
 
     private static void Write(Utf8JsonWriter w, ServerEvent ev)
