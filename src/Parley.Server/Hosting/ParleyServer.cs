@@ -11,6 +11,7 @@ using Parley.Server.Auth;
 using Parley.Server.Operations;
 using Parley.Storage.Sqlite;
 using Parley.Transports.Json;
+using Parley.Transports.MobileImSdk;
 using Parley.Transports.Native;
 
 namespace Parley.Server.Hosting;
@@ -49,6 +50,7 @@ public static class ParleyServer
         services.AddSingleton<IPasswordHashing, AspNetPasswordHashing>();
         services.AddParleyCore();
         services.AddSingleton<NativeWebSocketEndpoint>();
+        services.AddMobileImGateway(configuration);
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService<StartupBanner>();
 
@@ -102,6 +104,7 @@ public static class ParleyServer
             o.RoutePrefix = "swagger";
         });
         app.Map("/ws", (HttpContext http, NativeWebSocketEndpoint endpoint) => endpoint.HandleAsync(http)).ExcludeFromDescription();
+        app.MapMobileImGateway(AdminEndpoints.Policy);
         app.MapAccountEndpoints();
         app.MapSocialEndpoints();
         app.MapGroupEndpoints();
