@@ -117,8 +117,7 @@ public sealed partial class MobileImGateway
         if (_pending.TryRemove((session.UserId!, fp), out var pending))
         {
             pending.Completion?.TrySetResult(MobileImPushStatus.Received);
-            if (pending.Message is { } message) AdvanceCursor(session, pending.UserId, message);
-            Observe(_hooks.OnMobileImS2CReceivedAsync(ToHookPacket(session.UserId!, pending)), nameof(ParleyHooks.OnMobileImS2CReceivedAsync));
+            _ = AcknowledgedAsync(session.UserId!, session.UserId!, pending);
         }
         else
         {
@@ -232,19 +231,15 @@ public sealed partial class MobileImGateway
 
     private void ResetCursor(long userId) => _cursors[userId] = new CursorTracker();
 
-    private void AdvanceCursor(MobileImSession session, long userId, ChatMessage message)
+    /// <summary>Moves the delivered cursor for an acknowledged chat message, then fires the "received" hook.</summary>
+    private async Task AcknowledgedAsync(string user, string userName, PendingS2C pending)
     {
-        if (!_cursors.TryGetValue(userId, out var tracker)) return;
-        var target = tracker.Acked(message);
-        if (target <= 0) return;
-        var name = session.UserId ?? message.SenderName;
-        _ = MoveCursorAsync(userId, name, message.ConversationId, target);
-    }
-
-    private async Task MoveCursorAsync(long userId, string name, string conversation, long seq)
-    {
-        try { await _engine.MoveCursorAsync(userId, name, conversation, seq, ReceiptKind.Delivered, 0, CancellationToken.None); }
-        catch (Exception ex) { Log.PacketFailed(_logger, ex, ProtocalType.Received, "cursor", name); }
+        if (pending.Message is { } message && _cursors.TryGetValue(pending.UserId, out var tracker) && tracker.Acked(message) is var target and > 0)
+        {
+            try { await _engine.MoveCursorAsync(pending.UserId, userName, message.ConversationId, target, ReceiptKind.Delivered, 0, CancellationToken.None); }
+            catch (Exception ex) { Log.PacketFailed(_logger, ex, ProtocalType.Received, "cursor", userName); }
+        }
+        Observe(_hooks.OnMobileImS2CReceivedAsync(ToHookPacket(user, pending)), nameof(ParleyHooks.OnMobileImS2CReceivedAsync));
     }
 
     /// <summary>The fp of a chat message on this wire: the sender's fp when it was a UUID, else the message id.</summary>

@@ -51,14 +51,18 @@ public sealed partial class MobileImUdpGateway(MobileImGateway gateway, IOptions
             catch (OperationCanceledException) { break; }
             catch (ObjectDisposedException) { break; }
             catch (SocketException) { continue; } // e.g. ICMP port unreachable reported on the next receive
-            var remote = received.RemoteEndPoint;
-            var datagram = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
-            while (true)
-            {
-                var session = _sessions.GetOrAdd(remote, r => Create(socket, r));
-                if (session.Inbound.Writer.TryWrite(datagram)) break;
-                _sessions.TryRemove(new KeyValuePair<EndPoint, UdpSession>(remote, session)); // ended meanwhile: a new one
-            }
+            Dispatch(socket, received.RemoteEndPoint, buffer.AsSpan(0, received.ReceivedBytes).ToArray());
+        }
+    }
+
+    private void Dispatch(Socket socket, EndPoint remote, byte[] datagram)
+    {
+        while (true)
+        {
+            var session = _sessions.GetOrAdd(remote, r => Create(socket, r));
+            if (!session.IsClosing && session.Inbound.Writer.TryWrite(datagram)) return;
+            if (!session.IsClosing) return; // inbound queue full: dropped, as a datagram may be
+            _sessions.TryRemove(new KeyValuePair<EndPoint, UdpSession>(remote, session)); // ended meanwhile: a new one
         }
     }
 
@@ -84,8 +88,11 @@ public sealed partial class MobileImUdpGateway(MobileImGateway gateway, IOptions
         catch (OperationCanceledException) { }
         finally
         {
+            _sessions.TryRemove(new KeyValuePair<EndPoint, UdpSession>(session.Remote, session));
             session.Inbound.Writer.TryComplete();
             gateway.End(session);
+            // Datagrams that queued behind the one that ended the session start a new pseudo-session.
+            while (session.Inbound.Reader.TryRead(out var later)) Dispatch(session.Socket, session.Remote, later);
         }
     }
 
@@ -101,6 +108,7 @@ public sealed partial class MobileImUdpGateway(MobileImGateway gateway, IOptions
         : MobileImSession(MobileImGateway.UdpTransport, remote.ToString(), options.Udp, closesOnError: false)
     {
         public EndPoint Remote { get; } = remote;
+        public Socket Socket { get; } = socket;
         public Channel<byte[]> Inbound { get; } = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(256)
         {
             SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite,
@@ -109,7 +117,7 @@ public sealed partial class MobileImUdpGateway(MobileImGateway gateway, IOptions
         protected override int MaxOutboundBytes => options.UdpMaxOutboundBytes;
 
         protected override async ValueTask WriteAsync(byte[] packet, CancellationToken ct) =>
-            await socket.SendToAsync(packet, SocketFlags.None, Remote, ct);
+            await Socket.SendToAsync(packet, SocketFlags.None, Remote, ct);
 
         protected override ValueTask CloseTransportAsync()
         {

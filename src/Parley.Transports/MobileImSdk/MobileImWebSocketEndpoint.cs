@@ -48,25 +48,26 @@ public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<
                 }
                 var result = await socket.ReceiveAsync(buffer.AsMemory(length), abort.Token);
                 if (result.MessageType == WebSocketMessageType.Close) break;
-                length += result.Count;
-                if (session.IsClosing && result.EndOfMessage)
+                if (session.IsClosing)
                 {
+                    // The server decided to close: input is ignored until the peer answers the close (or the grace ends),
+                    // so the close frame is not lost to a reset.
                     length = 0;
                     continue;
                 }
+                length += result.Count;
                 if (result.MessageType == WebSocketMessageType.Binary)
                 {
                     await gateway.HandleAsync(session, new ProtocalDecodeResult(ParseStatus.Malformed, null, "binary frame"));
-                    break;
+                    continue;
                 }
                 if (length > max)
                 {
                     await gateway.HandleAsync(session, new ProtocalDecodeResult(ParseStatus.TooLarge, null, $"message exceeds {max} bytes"));
-                    break;
+                    continue;
                 }
                 if (!result.EndOfMessage) continue;
-                // Once the server decided to close, input is ignored while the close handshake completes.
-                if (!session.IsClosing) await gateway.HandleAsync(session, ProtocalCodec.Decode(buffer.AsSpan(0, length), max));
+                await gateway.HandleAsync(session, ProtocalCodec.Decode(buffer.AsSpan(0, length), max));
                 length = 0;
             }
         }
