@@ -119,6 +119,7 @@ public sealed class GatewayLoginTests : IAsyncLifetime
         var user = await UserAsync("dup");
         await using var first = await MobileImKit.RawAsync(_server, older);
         Assert.Equal(0, LoginCode(await first.LoginAsync(user.Account, user.Password)));
+        await _server.WaitOnlineAsync(user.Account);
         await using var second = await MobileImKit.RawAsync(_server, newer);
         Assert.Equal(0, LoginCode(await second.LoginAsync(user.Account, user.Password)));
 
@@ -136,6 +137,7 @@ public sealed class GatewayLoginTests : IAsyncLifetime
         var user = await UserAsync("stale");
         await using var current = await MobileImKit.RawAsync(_server, Wire.Tcp);
         var t = MobileImKit.FirstLoginTimeOf(await current.LoginAsync(user.Account, user.Password));
+        await _server.WaitOnlineAsync(user.Account);
 
         await using var stale = await MobileImKit.RawAsync(_server, Wire.Tcp);
         var staleResponse = await stale.LoginAsync(user.Account, user.Password, t - 1000);
@@ -167,10 +169,10 @@ public sealed class GatewayLoginTests : IAsyncLifetime
         await using var peer = await MobileImKit.RawAsync(_server, Wire.Tcp);
         await peer.LoginAsync(user.Account, user.Password);
         var push = _server.Services.GetService(typeof(Parley.Transports.MobileImSdk.MobileImPush)) as Parley.Transports.MobileImSdk.MobileImPush;
-        Assert.True(push!.IsOnline(user.Account));
+        await GatewayRobustnessTests.WaitUntilAsync(() => push!.IsOnline(user.Account));
         await peer.SendAsync($"{{\"bridge\":false,\"type\":3,\"from\":\"{user.Account}\",\"to\":\"0\",\"QoS\":false,\"typeu\":-1,\"sm\":-1}}");
         await peer.Closed.WaitAsync(MobileImKit.Timeout);
-        Assert.False(push.IsOnline(user.Account));
+        Assert.False(push!.IsOnline(user.Account));
     }
 
     [Fact]

@@ -246,6 +246,7 @@ public sealed class GatewayMessagingTests : IAsyncLifetime
         var b = await UserAsync("deaf");
         await using var deaf = await MobileImKit.RawAsync(_server, Wire.Udp);
         await deaf.LoginAsync(b.Account, b.Password);
+        await _server.WaitOnlineAsync(b.Account);
         var pending = push.PushAsync(b.Account, "are you there?");
         var first = await deaf.NextAsync(ProtocalType.CommonData);
         Assert.Equal(first, await deaf.NextAsync(ProtocalType.CommonData));
@@ -259,6 +260,7 @@ public sealed class GatewayMessagingTests : IAsyncLifetime
         var a = await UserAsync("kick2");
         await using var raw = await MobileImKit.RawAsync(_server, Wire.Tcp);
         await raw.LoginAsync(a.Account, a.Password);
+        await _server.WaitOnlineAsync(a.Account);
         var admin = await _server.LoginOrCreateAdminAsync();
         using var http = _server.CreateHttpClient(admin.Token);
         (await http.PostAsJsonAsync("api/mobileimsdk/kick", new { to = a.Account, reason = "bye" })).EnsureSuccessStatusCode();

@@ -123,7 +123,7 @@ public sealed class GatewayRobustnessTests : IAsyncLifetime
         await using var peer = await MobileImKit.RawAsync(_server, wire);
         await peer.LoginAsync(u.Account, u.Password);
         var push = (MobileImPush)_server.Services.GetService(typeof(MobileImPush))!;
-        Assert.True(push.IsOnline(u.Account));
+        await WaitUntilAsync(() => push.IsOnline(u.Account)); // registered just after the login response went out
         if (wire == Wire.Udp)
         {
             // Nothing on the wire tells a UDP peer; the server forgot the session, so the next keep-alive gets 301.
@@ -164,7 +164,7 @@ public sealed class GatewayRobustnessTests : IAsyncLifetime
         Assert.Equal(MobileImPushStatus.Received, await push.PushAsync(u.Account, "back").WaitAsync(MobileImKit.Timeout));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    internal static async Task WaitUntilAsync(Func<bool> condition)
     {
         // Server-side state has no event to wait on from here; re-check on a short period within the usual timeout.
         using var cts = new CancellationTokenSource(MobileImKit.Timeout);

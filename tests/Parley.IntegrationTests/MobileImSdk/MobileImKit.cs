@@ -70,7 +70,15 @@ public static class MobileImKit
         var harness = new ClientHarness(new MobileImClient(ClientOptions(server, wire, via)));
         var code = await harness.Client.LoginAsync(user.Account, user.Password);
         Assert.Equal(0, code);
+        await server.WaitOnlineAsync(user.Account);
         return harness;
+    }
+
+    /// <summary>The server registers a session just after writing its login response (as MobileIMSDK does): wait for it.</summary>
+    public static Task WaitOnlineAsync(this ParleyTestServer server, string account)
+    {
+        var push = server.Services.GetRequiredService<MobileImPush>();
+        return GatewayRobustnessTests.WaitUntilAsync(() => push.IsOnline(account));
     }
 
     public static async Task<RawPeer> RawAsync(ParleyTestServer server, Wire wire) => wire switch
@@ -103,9 +111,11 @@ public static class MobileImKit
     public static async Task UntilAsync(Func<bool> condition, Signal signal, TimeSpan? timeout = null, string? what = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? Timeout);
-        while (!condition())
+        while (true)
         {
-            try { await signal.WaitAsync(cts.Token); }
+            var next = signal.Next; // taken before the check, so a pulse in between is not missed
+            if (condition()) return;
+            try { await next.WaitAsync(cts.Token); }
             catch (OperationCanceledException) { throw new TimeoutException($"condition not met in time: {what}"); }
         }
     }
@@ -118,7 +128,7 @@ public sealed class Signal
 
     public void Pulse() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-    public Task WaitAsync(CancellationToken ct) => Volatile.Read(ref _next).Task.WaitAsync(ct);
+    public Task Next => Volatile.Read(ref _next).Task;
 }
 
 /// <summary>A <see cref="MobileImClient"/> with everything it reports recorded.</summary>
