@@ -293,18 +293,14 @@ public sealed partial class MobileImGateway : IDisposable
                 Detach(session, DisconnectCode.IdleTimeout);
                 End(session);
             }
+            else
+            {
+                // This gateway's sense-mode timeout rules, not the engine's generic idle sweep (which may be shorter
+                // than a 60S/120S mode): keep the engine connection fresh while the session is alive here.
+                session.Connection?.Touch();
+            }
         }
         SweepDuplicates();
-    }
-
-    /// <summary>Closes every session (server shutdown).</summary>
-    public void CloseAll()
-    {
-        foreach (var session in _sessions.Values)
-        {
-            Detach(session, DisconnectCode.ServerShutdown);
-            End(session);
-        }
     }
 
     public void Dispose()
