@@ -96,6 +96,11 @@ public sealed class GatewayMessagingTests : IAsyncLifetime
         Assert.Equal(-1, fromNative.TypeU);
         await tcp.MessageAsync(m => m.DataContent == "native->tcp" && m.From == n.Account);
 
+        // A native message without text reaches MobileIMSDK as its payload JSON.
+        await native.SendAsync(new { type = "send", id = "p1", to = u.Account, kind = "custom", payload = new { card = 1 } });
+        var card = await udp.MessageAsync(m => m.DataContent == "{\"card\":1}");
+        Assert.Equal((n.Account, -1), (card.From, card.TypeU));
+
         // The receivers' ACKs reach the server: nothing stays pending and the S2C "received" hook fired.
         await MobileImKit.UntilAsync(() => _hooks.Received.Any(p => p.DataContent == "native->udp") && _hooks.Received.Any(p => p.DataContent == "native->tcp"),
             _hooks.Changed, what: "S2C received hooks");
@@ -252,6 +257,26 @@ public sealed class GatewayMessagingTests : IAsyncLifetime
         Assert.Equal(first, await deaf.NextAsync(ProtocalType.CommonData));
         Assert.Equal(MobileImPushStatus.Lost, await pending.WaitAsync(MobileImKit.Timeout));
         await MobileImKit.UntilAsync(() => _hooks.Lost.Any(p => p.To == b.Account && p.DataContent == "are you there?"), _hooks.Changed, what: "lost hook");
+    }
+
+    [Fact]
+    public async Task A_tcp_client_logs_in_again_by_itself_after_the_server_closed_its_link()
+    {
+        var a = await UserAsync("relog");
+        var b = await UserAsync("relogpeer");
+        await using var client = await MobileImKit.LoginAsync(_server, Wire.Tcp, a);
+        await using var peer = await MobileImKit.LoginAsync(_server, Wire.Udp, b);
+        var first = client.Client.FirstLoginTime;
+        await client.Client.SendRawAsync(System.Text.Encoding.UTF8.GetBytes("not json")); // the server closes the connection
+        await client.UntilAsync(h => h.LinkClosures == 1 && h.Logins.Count == 2 && h.Client.IsLoggedIn, what: "automatic re-login");
+        Assert.Equal(first, client.Client.FirstLoginTime); // re-login with the saved firstLoginTime: no self-kick
+        Assert.Empty(client.Read(h => h.Kicks));
+        await _server.WaitOnlineAsync(a.Account);
+        var fp = await client.Client.SendAsync(b.Account, "after re-login");
+        await peer.MessageAsync(m => m.DataContent == "after re-login");
+        await client.UntilAsync(h => h.Acked.Contains(fp!));
+        await peer.Client.SendAsync(a.Account, "to the new link");
+        await client.MessageAsync(m => m.DataContent == "to the new link");
     }
 
     [Fact]
