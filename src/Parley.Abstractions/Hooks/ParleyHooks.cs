@@ -75,4 +75,26 @@ public class ParleyHooks
     /// </summary>
     public virtual ValueTask<bool> AuthorizeTopicAsync(IConnectionInfo connection, string destination, bool publish, CancellationToken ct) =>
         ValueTask.FromResult(true);
+
+    /// <summary>
+    /// MobileIMSDK gateway: after the token or password of a login was verified (and <see cref="VerifyLoginAsync"/>
+    /// allowed it). Return 0 to accept, or an application code (1025 and above recommended) that the client receives
+    /// in its login response.
+    /// </summary>
+    public virtual ValueTask<int> VerifyMobileImLoginAsync(MobileImLoginContext context, CancellationToken ct) => ValueTask.FromResult(0);
+
+    /// <summary>
+    /// MobileIMSDK gateway: a client sent data to the server (<c>to</c> = "0"). Runs after the QoS acknowledgement was
+    /// sent and never for a resent duplicate. Return a reply to answer the sender, or null.
+    /// </summary>
+    public virtual ValueTask<MobileImReply?> OnMobileImC2SDataAsync(MobileImC2SData data, CancellationToken ct) => ValueTask.FromResult<MobileImReply?>(null);
+
+    /// <summary>MobileIMSDK gateway: a server-to-client QoS packet was acknowledged by its receiver.</summary>
+    public virtual ValueTask OnMobileImS2CReceivedAsync(MobileImS2CPacket packet) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// MobileIMSDK gateway: server-to-client QoS packets were not acknowledged within the resend window. Chat messages
+    /// among them stay undelivered in storage and are replayed at the receiver's next login.
+    /// </summary>
+    public virtual ValueTask OnMobileImS2CLostAsync(IReadOnlyList<MobileImS2CPacket> packets) => ValueTask.CompletedTask;
 }

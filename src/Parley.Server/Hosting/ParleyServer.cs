@@ -11,6 +11,7 @@ using Parley.Server.Auth;
 using Parley.Server.Operations;
 using Parley.Storage.Sqlite;
 using Parley.Transports.Json;
+using Parley.Transports.MobileImSdk;
 using Parley.Transports.Native;
 using Parley.Transports.Stomp;
 
@@ -51,6 +52,7 @@ public static class ParleyServer
         services.AddParleyCore();
         services.AddSingleton<NativeWebSocketEndpoint>();
         services.AddParleyStomp(configuration);
+        services.AddMobileImGateway(configuration);
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService<StartupBanner>();
 
@@ -107,6 +109,7 @@ public static class ParleyServer
         });
         app.Map("/ws", (HttpContext http, NativeWebSocketEndpoint endpoint) => endpoint.HandleAsync(http)).ExcludeFromDescription();
         app.MapParleyStomp();
+        app.MapMobileImGateway(AdminEndpoints.Policy);
         app.MapAccountEndpoints();
         app.MapSocialEndpoints();
         app.MapGroupEndpoints();

@@ -42,6 +42,10 @@ public sealed class ParleyTestServer : IAsyncDisposable
             ["Parley:Http:AuthPermitsPerMinute"] = "100000",
             ["Parley:Sqlite:Synchronous"] = "Normal",
             ["Logging:LogLevel:Default"] = "Warning",
+            // MobileIMSDK gateway: ephemeral ports so test servers never collide; WebSocket only at /websocket.
+            ["Parley:MobileImSdk:Udp:Port"] = "0",
+            ["Parley:MobileImSdk:Tcp:Port"] = "0",
+            ["Parley:MobileImSdk:WebSocket:Port"] = "-1",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var server = new ParleyTestServer(dir, all, services);

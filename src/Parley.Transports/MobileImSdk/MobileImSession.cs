@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Parley.Core.Sessions;
+using Parley.Protocol.MobileImSdk;
+
+namespace Parley.Transports.MobileImSdk;
+
+/// <summary>
+/// One MobileIMSDK session: a UDP remote endpoint, a TCP connection or a WebSocket. Packets go out through one
+/// writer loop in order; <see cref="Close"/> lets the queued packets (a kick, an error 301) reach the wire first and
+/// then closes the transport. Login state lives here; the engine sees a <see cref="ClientConnection"/> once logged in.
+/// </summary>
+public abstract class MobileImSession
+{
+    private static long s_nextId;
+    private readonly Channel<byte[]> _out = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(4096)
+    {
+        SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite,
+    });
+    private readonly CancellationTokenSource _transportClosed = new();
+    private long _lastActivity = Stopwatch.GetTimestamp();
+    private int _closing;
+    private Task _writer = Task.CompletedTask;
+
+    protected MobileImSession(string transport, string? remoteAddress, ListenerOptions options, bool closesOnError)
+    {
+        Id = Interlocked.Increment(ref s_nextId);
+        Transport = transport;
+        RemoteAddress = remoteAddress;
+        Options = options;
+        ClosesOnError = closesOnError;
+    }
+
+    public long Id { get; }
+
+    /// <summary>"mobileimsdk-udp", "mobileimsdk-tcp" or "mobileimsdk-ws".</summary>
+    public string Transport { get; }
+
+    public string? RemoteAddress { get; }
+
+    internal ListenerOptions Options { get; }
+
+    /// <summary>TCP and WebSocket close the session after a refused login, an error 301 or a kick; UDP does not.</summary>
+    public bool ClosesOnError { get; }
+
+    /// <summary>Canonical account name once logged in.</summary>
+    public string? UserId { get; internal set; }
+
+    /// <summary>The loginUserId as the client sent it (used as <c>to</c> of packets for this session).</summary>
+    internal string? LoginUserId { get; set; }
+
+    internal long FirstLoginTime { get; set; }
+
+    internal ClientConnection? Connection;
+
+    internal readonly SemaphoreSlim Gate = new(1, 1);
+
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    /// <summary>Cancelled once the transport was closed (after the queued packets were written).</summary>
+    public CancellationToken TransportClosed => _transportClosed.Token;
+
+    internal long LastActivityTicks => Volatile.Read(ref _lastActivity);
+
+    internal void Touch() => Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
+
+    /// <summary>Largest packet this transport may write (UDP: the client's receive buffer).</summary>
+    protected virtual int MaxOutboundBytes => int.MaxValue;
+
+    /// <summary>Queues a packet; false when closing, over the outbound size limit or the queue is full.</summary>
+    public bool Send(Protocal packet, bool stampServerTime = false)
+    {
+        if (stampServerTime) packet = packet with { Sm = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() };
+        var bytes = ProtocalCodec.Encode(packet);
+        return SendEncoded(bytes);
+    }
+
+    internal bool SendEncoded(byte[] bytes) => bytes.Length <= MaxOutboundBytes && !IsClosing && _out.Writer.TryWrite(bytes);
+
+    internal bool Fits(int encodedLength) => encodedLength <= MaxOutboundBytes;
+
+    /// <summary>Closes after the queued packets were written. Idempotent.</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0) return;
+        _out.Writer.TryComplete();
+    }
+
+    /// <summary>Completes when the writer loop ended and the transport was closed.</summary>
+    public Task Completion => _writer;
+
+    internal void StartWriter() => _writer = Task.Run(WriteLoopAsync);
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            while (await _out.Reader.WaitToReadAsync(_transportClosed.Token))
+            {
+                while (_out.Reader.TryRead(out var bytes)) await WriteAsync(bytes, _transportClosed.Token);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException
+                                       or System.Net.WebSockets.WebSocketException or InvalidOperationException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            Close();
+            try { await CloseTransportAsync(); } catch (Exception) { }
+            try { _transportClosed.Cancel(); } catch (ObjectDisposedException) { }
+        }
+    }
+
+    /// <summary>Writes one encoded packet; only the writer loop calls it.</summary>
+    protected abstract ValueTask WriteAsync(byte[] packet, CancellationToken ct);
+
+    /// <summary>Ends the transport after the last write (UDP: forgets the pseudo-session).</summary>
+    protected abstract ValueTask CloseTransportAsync();
+}

@@ -1,0 +1,99 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Parley.Protocol;
+using Parley.Protocol.MobileImSdk;
+
+namespace Parley.Transports.MobileImSdk;
+
+/// <summary>
+/// WebSocket: one envelope per text frame; a binary frame or an oversize message closes the session. The server
+/// closes with 1000 "Bye". Not on <see cref="WebSockets.WebSocketPump"/>, which needs a logged-in connection from the
+/// start, whereas here the login is the first packet.
+/// </summary>
+public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<MobileImGatewayOptions> options)
+{
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
+        var session = new WsSession(socket, remote, options.Value.WebSocket);
+        gateway.Start(session);
+        var max = session.Options.MaxPacketBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, 8192));
+        var length = 0;
+        using var abort = new CancellationTokenSource();
+        using var registration = session.TransportClosed.Register(() =>
+        {
+            try { abort.CancelAfter(CloseGrace); } catch (ObjectDisposedException) { }
+        });
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                    buffer.AsSpan(0, length).CopyTo(grown);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = grown;
+                }
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length), abort.Token);
+                if (result.MessageType == WebSocketMessageType.Close) break;
+                if (session.IsClosing)
+                {
+                    // The server decided to close: input is ignored until the peer answers the close (or the grace ends),
+                    // so the close frame is not lost to a reset.
+                    length = 0;
+                    continue;
+                }
+                length += result.Count;
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    await gateway.HandleAsync(session, new ProtocalDecodeResult(ParseStatus.Malformed, null, "binary frame"));
+                    continue;
+                }
+                if (length > max)
+                {
+                    await gateway.HandleAsync(session, new ProtocalDecodeResult(ParseStatus.TooLarge, null, $"message exceeds {max} bytes"));
+                    continue;
+                }
+                if (!result.EndOfMessage) continue;
+                await gateway.HandleAsync(session, ProtocalCodec.Decode(buffer.AsSpan(0, length), max));
+                length = 0;
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException) { }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            gateway.End(session);
+            await Task.WhenAny(session.Completion, Task.Delay(CloseGrace));
+            if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted)) socket.Abort();
+        }
+    }
+
+    private sealed class WsSession(WebSocket socket, string? remote, ListenerOptions options)
+        : MobileImSession(MobileImGateway.WebSocketTransport, remote, options, closesOnError: true)
+    {
+        protected override async ValueTask WriteAsync(byte[] packet, CancellationToken ct) =>
+            await socket.SendAsync(packet, WebSocketMessageType.Text, true, ct);
+
+        protected override async ValueTask CloseTransportAsync()
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(CloseGrace);
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "Bye", timeout.Token);
+            }
+        }
+    }
+}
