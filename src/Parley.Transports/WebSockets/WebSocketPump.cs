@@ -50,7 +50,31 @@ public static class WebSocketPump
         {
             connection.Close(DisconnectCode.Normal);
             try { await writer; } catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException) { }
+            if (socket.State == WebSocketState.CloseSent) await AwaitPeerCloseAsync(socket);
             if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted)) socket.Abort();
+        }
+    }
+
+    /// <summary>
+    /// After the server's close frame (ours, or the socket's own for invalid UTF-8), give the peer a moment to answer
+    /// so it reads the close code instead of a reset.
+    /// </summary>
+    private static async Task AwaitPeerCloseAsync(WebSocket socket)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            while (socket.State == WebSocketState.CloseSent)
+            {
+                var result = await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token);
+                if (result.MessageType == WebSocketMessageType.Close) break;
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or InvalidOperationException) { }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
