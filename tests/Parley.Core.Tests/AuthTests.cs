@@ -49,4 +49,29 @@ public sealed class AuthTests
         Assert.False((await h.Engine.AuthenticateCredentialAsync("alice", "wrong-password", "t", null, default)).Succeeded);
         Assert.False((await h.Engine.AuthenticateCredentialAsync("ghost", "password123", "t", null, default)).Succeeded);
     }
+
+    private sealed class FrozenTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
+    public async Task Revoking_all_tokens_cuts_within_the_same_millisecond_and_later_logins_still_work()
+    {
+        await using var h = await EngineHarness.StartAsync(services: s =>
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<TimeProvider>(s, new FrozenTime(DateTimeOffset.UtcNow)));
+        var accounts = h.Get<AccountService>();
+        var tokens = h.Get<TokenService>();
+        var alice = await h.UserAsync("alice");
+        var before = await accounts.LoginAsync("alice", "password123", default);
+        var (user, _) = await tokens.ValidateAsync(before.Token);
+        await accounts.LogoutAsync(alice.Id, user!.TokenId, user.ExpiresAt, everywhere: true, default);
+        var concurrent = await accounts.LoginAsync("alice", "password123", default);
+        Assert.Equal(TokenFailure.Revoked, (await tokens.ValidateAsync(before.Token)).Failure);
+        Assert.Equal(TokenFailure.None, (await tokens.ValidateAsync(concurrent.Token)).Failure);
+
+        var changed = await accounts.ChangePasswordAsync(alice.Id, "password123", "new-password-1", default);
+        Assert.Equal(TokenFailure.Revoked, (await tokens.ValidateAsync(concurrent.Token)).Failure);
+        Assert.Equal(TokenFailure.None, (await tokens.ValidateAsync(changed.Token)).Failure);
+    }
 }

@@ -67,6 +67,8 @@ public sealed class TokenService
     public (string Token, string TokenId, DateTimeOffset ExpiresAt) Issue(Account account)
     {
         var now = _time.GetUtcNow();
+        // Strictly after the account's last "revoke all" cut, even within the same millisecond.
+        var issuedMs = Math.Max(now.ToUnixTimeMilliseconds(), account.TokensNotBefore + 1);
         var expires = now.AddSeconds(_options.TokenLifetimeSeconds);
         var tokenId = Guid.CreateVersion7().ToString("N");
         var token = _handler.CreateToken(new SecurityTokenDescriptor
@@ -82,7 +84,7 @@ public sealed class TokenService
                 [JwtRegisteredClaimNames.Sub] = account.Id.ToString(CultureInfo.InvariantCulture),
                 [JwtRegisteredClaimNames.Jti] = tokenId,
                 ["name"] = account.Name,
-                [IssuedAtMsClaim] = now.ToUnixTimeMilliseconds(),
+                [IssuedAtMsClaim] = issuedMs,
             },
         });
         return (token, tokenId, expires);
@@ -102,7 +104,7 @@ public sealed class TokenService
         if (account is null) return (null, TokenFailure.Invalid);
         if (account.Disabled) return (null, TokenFailure.AccountDisabled);
         var issuedMs = jwt.TryGetPayloadValue<long>(IssuedAtMsClaim, out var ms) ? ms : 0;
-        if (issuedMs < account.TokensNotBefore) return (null, TokenFailure.Revoked);
+        if (issuedMs <= account.TokensNotBefore) return (null, TokenFailure.Revoked);
         return (new AuthenticatedUser(account, tokenId, jwt.ValidTo), TokenFailure.None);
     }
 

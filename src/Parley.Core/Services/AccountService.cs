@@ -100,8 +100,11 @@ public sealed partial class AccountService(AccountDirectory accounts, TokenServi
     private async Task RevokeAllTokensAsync(long userId, CancellationToken ct)
     {
         var account = await RequireAsync(userId, ct);
-        await accounts.SaveAsync(account with { TokensNotBefore = time.GetUtcNow().ToUnixTimeMilliseconds() }, ct);
+        await accounts.SaveAsync(account with { TokensNotBefore = NextCut(account) }, ct);
     }
+
+    /// <summary>A "revoke all tokens" cut: now, but always past the previous cut (tokens are stamped after it).</summary>
+    private long NextCut(Account account) => Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), account.TokensNotBefore + 1);
 
     public async Task<Account> RequireAsync(long userId, CancellationToken ct) =>
         await accounts.GetAsync(userId, ct) ?? throw ParleyException.NotFound("no such user");
@@ -138,7 +141,7 @@ public sealed partial class AccountService(AccountDirectory accounts, TokenServi
         var errors = new Dictionary<string, string[]>();
         CheckPassword(next, "newPassword", errors);
         if (errors.Count > 0) throw new ParleyException(ParleyErrorKind.Validation, ErrorCodes.InvalidField, "invalid password", errors);
-        var updated = account with { PasswordHash = hashing.Hash(next!), TokensNotBefore = time.GetUtcNow().ToUnixTimeMilliseconds() };
+        var updated = account with { PasswordHash = hashing.Hash(next!), TokensNotBefore = NextCut(account) };
         await accounts.SaveAsync(updated, ct);
         foreach (var c in sessions.Get(userId)) c.Close(DisconnectCode.LoggedOut);
         var (token, _, expires) = tokens.Issue(updated);
@@ -153,7 +156,7 @@ public sealed partial class AccountService(AccountDirectory accounts, TokenServi
         var updated = account with
         {
             Disabled = disabled,
-            TokensNotBefore = disabled ? time.GetUtcNow().ToUnixTimeMilliseconds() : account.TokensNotBefore,
+            TokensNotBefore = disabled ? NextCut(account) : account.TokensNotBefore,
         };
         await accounts.SaveAsync(updated, ct);
         if (disabled) foreach (var c in sessions.Get(userId)) c.Close(DisconnectCode.AccountDisabled);
