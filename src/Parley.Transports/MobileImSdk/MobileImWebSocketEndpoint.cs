@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Parley.Protocol;
 using Parley.Protocol.MobileImSdk;
 
+using Parley.Transports.WebSockets;
+
 namespace Parley.Transports.MobileImSdk;
 
 /// <summary>
@@ -28,8 +30,7 @@ public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<
         var session = new WsSession(socket, remote, options.Value.WebSocket);
         gateway.Start(session);
         var max = session.Options.MaxPacketBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, 8192));
-        var length = 0;
+        using var buffer = new PooledMessageBuffer(8192, max);
         using var abort = new CancellationTokenSource();
         using var registration = session.TransportClosed.Register(() =>
         {
@@ -39,42 +40,34 @@ public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<
         {
             while (true)
             {
-                if (length == buffer.Length)
-                {
-                    var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
-                    buffer.AsSpan(0, length).CopyTo(grown);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = grown;
-                }
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), abort.Token);
+                var result = await socket.ReceiveAsync(buffer.FreeSpace(), abort.Token);
                 if (result.MessageType == WebSocketMessageType.Close) break;
                 if (session.IsClosing)
                 {
                     // The server decided to close: input is ignored until the peer answers the close (or the grace ends),
                     // so the close frame is not lost to a reset.
-                    length = 0;
+                    buffer.Reset();
                     continue;
                 }
-                length += result.Count;
+                buffer.Advance(result.Count);
                 if (result.MessageType == WebSocketMessageType.Binary)
                 {
                     await gateway.HandleAsync(session, new ProtocalDecodeResult(ParseStatus.Malformed, null, "binary frame"));
                     continue;
                 }
-                if (length > max)
+                if (buffer.OverLimit)
                 {
                     await gateway.HandleAsync(session, new ProtocalDecodeResult(ParseStatus.TooLarge, null, $"message exceeds {max} bytes"));
                     continue;
                 }
                 if (!result.EndOfMessage) continue;
-                await gateway.HandleAsync(session, ProtocalCodec.Decode(buffer.AsSpan(0, length), max));
-                length = 0;
+                await gateway.HandleAsync(session, ProtocalCodec.Decode(buffer.Written.Span, max));
+                buffer.Reset();
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException) { }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             gateway.End(session);
             await Task.WhenAny(session.Completion, Task.Delay(CloseGrace));
             if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted)) socket.Abort();

@@ -4,6 +4,8 @@ using System.Text;
 using Parley.Abstractions;
 using Parley.Protocol.SockJs;
 
+using Parley.Transports.WebSockets;
+
 namespace Parley.Transports.Stomp;
 
 /// <summary>
@@ -34,47 +36,29 @@ public static class StompWebSocketRunner
     {
         // SockJS messages are JSON strings: escaping may grow a frame up to 6 times in the worst case.
         var max = sockJs ? options.MaxInboundMessageBytes * 6 + 64 : options.MaxInboundMessageBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
-        var length = 0;
-        try
+        using var buffer = new PooledMessageBuffer(4096, max);
+        while (true)
         {
-            while (true)
+            var result = await socket.ReceiveAsync(buffer.FreeSpace(), abort);
+            if (result.MessageType == WebSocketMessageType.Close) return;
+            // Once the session ends, input is read and dropped until the peer completes the close: stopping
+            // reading early would reset the connection and could lose the ERROR frame on its way out.
+            if (session.Ended)
             {
-                if (length == buffer.Length)
-                {
-                    var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
-                    buffer.AsSpan(0, length).CopyTo(grown);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = grown;
-                }
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), abort);
-                if (result.MessageType == WebSocketMessageType.Close) return;
-                // Once the session ends, input is read and dropped until the peer completes the close: stopping
-                // reading early would reset the connection and could lose the ERROR frame on its way out.
-                if (session.Ended)
-                {
-                    length = 0;
-                    continue;
-                }
-                length += result.Count;
-                if (length > max)
-                {
-                    session.Fail(DisconnectCode.FrameTooLarge, $"message exceeds {options.MaxInboundMessageBytes} bytes");
-                    length = 0;
-                    continue;
-                }
-                if (!result.EndOfMessage) continue;
-                if (!session.Ended)
-                {
-                    if (!sockJs) await session.OnDataAsync(buffer.AsMemory(0, length));
-                    else await OnSockJsMessageAsync(session, buffer.AsMemory(0, length), max);
-                }
-                length = 0;
+                buffer.Reset();
+                continue;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffer.Advance(result.Count);
+            if (buffer.OverLimit)
+            {
+                session.Fail(DisconnectCode.FrameTooLarge, $"message exceeds {options.MaxInboundMessageBytes} bytes");
+                buffer.Reset();
+                continue;
+            }
+            if (!result.EndOfMessage) continue;
+            if (!sockJs) await session.OnDataAsync(buffer.Written);
+            else await OnSockJsMessageAsync(session, buffer.Written, max);
+            buffer.Reset();
         }
     }
 

@@ -80,51 +80,31 @@ public static class WebSocketPump
 
     private static async Task ReadLoopAsync(WebSocket socket, ClientConnection connection, IWebSocketProtocol protocol, int max, CancellationToken abort)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
-        var length = 0;
-        try
+        using var buffer = new PooledMessageBuffer(InitialBuffer, max);
+        while (true)
         {
-            while (true)
+            var result = await socket.ReceiveAsync(buffer.FreeSpace(), abort);
+            if (result.MessageType == WebSocketMessageType.Close)
             {
-                if (length == buffer.Length)
-                {
-                    var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
-                    buffer.AsSpan(0, length).CopyTo(grown);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = grown;
-                }
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), abort);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    connection.Close(DisconnectCode.Normal);
-                    return;
-                }
-                length += result.Count;
-                if (connection.IsClosed)
-                {
-                    // Closing: discard input until the peer answers the close frame (or the grace period aborts).
-                    length = 0;
-                    continue;
-                }
-                if (length > max)
-                {
-                    connection.Close(DisconnectCode.FrameTooLarge);
-                    length = 0;
-                    continue;
-                }
-                if (!result.EndOfMessage) continue;
-                await protocol.OnMessageAsync(connection, buffer.AsMemory(0, length), result.MessageType == WebSocketMessageType.Binary);
-                length = 0;
-                if (buffer.Length > InitialBuffer)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
-                }
+                connection.Close(DisconnectCode.Normal);
+                return;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffer.Advance(result.Count);
+            if (connection.IsClosed)
+            {
+                // Closing: discard input until the peer answers the close frame (or the grace period aborts).
+                buffer.Reset();
+                continue;
+            }
+            if (buffer.OverLimit)
+            {
+                connection.Close(DisconnectCode.FrameTooLarge);
+                buffer.Reset();
+                continue;
+            }
+            if (!result.EndOfMessage) continue;
+            await protocol.OnMessageAsync(connection, buffer.Written, result.MessageType == WebSocketMessageType.Binary);
+            buffer.Reset();
         }
     }
 
