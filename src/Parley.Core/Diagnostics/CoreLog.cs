@@ -28,7 +28,4 @@ internal static partial class CoreLog
 
     [LoggerMessage(1300, LogLevel.Information, "User {UserName} ({UserId}) kicked: {Connections} connection(s) closed with {Code}")]
     public static partial void Kicked(ILogger logger, string userName, long userId, int connections, DisconnectCode code);
-
-    [LoggerMessage(1400, LogLevel.Error, "Request {Command} from connection {ConnectionId} failed")]
-    public static partial void RequestFailed(ILogger logger, Exception exception, string command, long connectionId);
 }

@@ -10,7 +10,7 @@ namespace Parley.Core.Services;
 /// conversation (so sync and the conversation list follow) and invalidates the cached member set.
 /// </summary>
 public sealed class GroupService(IGroupStore store, IMessageStore messages, GroupDirectory directory, AccountService accounts,
-    AccountDirectory accountDirectory, SessionRegistry sessions, TimeProvider time)
+    AccountDirectory accountDirectory, SessionRegistry sessions)
 {
     public async Task<GroupView> CreateAsync(long me, string? name, bool inviteOnly, CancellationToken ct)
     {
@@ -156,6 +156,4 @@ public sealed class GroupService(IGroupStore store, IMessageStore messages, Grou
         return members.Where(m => byId.ContainsKey(m.UserId))
             .Select(m => new MemberView(m, byId[m.UserId], sessions.IsOnline(m.UserId))).ToList();
     }
-
-    internal TimeProvider Time => time;
 }
