@@ -151,16 +151,7 @@ public sealed class TestSocket : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (_socket.State == WebSocketState.Open)
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception ex) when (ex is WebSocketException or TimeoutException or OperationCanceledException) { }
-        _socket.Dispose();
-    }
+    public ValueTask DisposeAsync() => _socket.CloseQuietlyAsync();
 }
 
 internal static class MemoryExtensions
