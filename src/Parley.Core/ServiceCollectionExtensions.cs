@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Parley.Abstractions.Cluster;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
+using Parley.Core.Cluster;
 using Parley.Core.Diagnostics;
 using Parley.Core.Messaging;
 using Parley.Core.Options;
@@ -26,6 +28,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Messaging);
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Connections);
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Auth);
+        services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Cluster);
+        // The cluster engines: in-memory by default (a private hub = one node); a cluster provider replaces them.
+        services.TryAddSingleton(sp => new NodeIdentity(sp.GetRequiredService<ClusterOptions>().ResolveNodeId()));
+        services.TryAddSingleton(_ => new InMemoryClusterHub(shared: false));
+        services.TryAddSingleton<IBroker>(sp => new InMemoryBroker(sp.GetRequiredService<InMemoryClusterHub>(), sp.GetRequiredService<NodeIdentity>().Id));
+        services.TryAddSingleton<IPresence>(sp => new InMemoryPresence(sp.GetRequiredService<InMemoryClusterHub>(), sp.GetRequiredService<NodeIdentity>().Id));
+        services.AddSingleton<ClusterBus>();
+        services.AddSingleton<SessionControl>();
+        services.AddSingleton<ClusterRecovery>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<ParleyMetrics>();
         services.AddSingleton<HookRunner>();
@@ -38,7 +49,7 @@ public static class ServiceCollectionExtensions
                 ? SigningKeyFile.LoadOrCreate(options.DataDirectory, out _, out _)
                 : Convert.FromBase64String(options.Auth.SigningKey);
             return new TokenService(key, options.Auth, sp.GetRequiredService<AccountDirectory>(), sp.GetRequiredService<IAccountStore>(),
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ClusterBus>());
         });
         services.AddSingleton<AccountService>();
         services.AddSingleton<FriendService>();

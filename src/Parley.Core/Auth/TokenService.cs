@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
+using Parley.Core.Cluster;
 using Parley.Core.Options;
 using Parley.Core.Services;
 
@@ -39,9 +41,20 @@ public sealed class TokenService
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, long> _revoked = new(StringComparer.Ordinal);
     private readonly TokenValidationParameters _validation;
+    private readonly ClusterBus? _bus;
+    private const string RevokedChannel = "revoked";
 
-    public TokenService(byte[] signingKey, AuthOptions options, AccountDirectory accounts, IAccountStore store, TimeProvider time)
+    public TokenService(byte[] signingKey, AuthOptions options, AccountDirectory accounts, IAccountStore store, TimeProvider time, ClusterBus? bus = null)
     {
+        _bus = bus;
+        if (bus is { IsClustered: true })
+        {
+            bus.Register(RevokedChannel, payload =>
+            {
+                var note = JsonSerializer.Deserialize(payload.Span, BusJson.Default.RevokedNote)!;
+                _revoked[note.TokenId] = note.ExpiresAt;
+            });
+        }
         _key = new SymmetricSecurityKey(signingKey);
         _options = options;
         _accounts = accounts;
@@ -115,6 +128,8 @@ public sealed class TokenService
     {
         _revoked[tokenId] = expiresAt.ToUnixTimeSeconds();
         await _store.RevokeTokenAsync(tokenId, expiresAt, ct);
+        if (_bus is { IsClustered: true })
+            _bus.PublishToAll(RevokedChannel, JsonSerializer.SerializeToUtf8Bytes(new RevokedNote(tokenId, expiresAt.ToUnixTimeSeconds()), BusJson.Default.RevokedNote));
     }
 
     /// <summary>Turns a validated principal's claims into the user id, for REST handlers.</summary>

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Parley.Abstractions;
+using Parley.Abstractions.Cluster;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
+using Parley.Core.Cluster;
 using Parley.Core.Diagnostics;
 using Parley.Core.Options;
 using Parley.Core.Services;
@@ -33,7 +35,10 @@ public sealed partial class ChatEngine
     private readonly TokenService _tokens;
     private readonly AccountService _accountService;
     private readonly HookRunner _hooks;
-    private readonly PresenceService _presence;
+    private readonly IPresence _clusterPresence;
+    private readonly SessionControl _control;
+    private readonly IBroker _broker;
+    private readonly bool _clustered;
     private readonly ParleyOptions _options;
     private readonly ConnectionOptionsSnapshot _connectionOptions;
     private readonly ParleyMetrics _metrics;
@@ -41,7 +46,8 @@ public sealed partial class ChatEngine
 
     public ChatEngine(SessionRegistry registry, MessagePipeline pipeline, Delivery delivery, ConversationAccess access,
         AccountDirectory accounts, GroupDirectory groups, IMessageStore messages, TokenService tokens, AccountService accountService,
-        HookRunner hooks, PresenceService presence, ParleyOptions options, ParleyMetrics metrics, ILogger<ChatEngine> logger)
+        HookRunner hooks, IPresence clusterPresence, SessionControl control, ClusterBus bus, ParleyOptions options,
+        ParleyMetrics metrics, ILogger<ChatEngine> logger)
     {
         _registry = registry;
         _pipeline = pipeline;
@@ -53,7 +59,10 @@ public sealed partial class ChatEngine
         _tokens = tokens;
         _accountService = accountService;
         _hooks = hooks;
-        _presence = presence;
+        _clusterPresence = clusterPresence;
+        _control = control;
+        _broker = bus.Broker;
+        _clustered = bus.IsClustered;
         _options = options;
         _metrics = metrics;
         _logger = logger;
@@ -61,6 +70,28 @@ public sealed partial class ChatEngine
         _connectionOptions = new ConnectionOptionsSnapshot(c.OutboundQueueCapacity, c.RatePerSecond, c.RateBurst, c.FloodDropThreshold,
             (long)(c.FloodWindowMs / 1000.0 * Stopwatch.Frequency));
         _pipeline.Committed = _delivery.PublishAsync;
+        _registry.CountChanged = OnLocalCountChanged;
+    }
+
+    // Under the user's registry shard lock: presence and broker interest see one user's changes in order.
+    private void OnLocalCountChanged(long userId, int count)
+    {
+        _clusterPresence.SetLocalConnections(userId, count);
+        if (!_clustered) return;
+        if (count == 1) Observe(_broker.SubscribeUserAsync(userId));
+        else if (count == 0) Observe(_broker.UnsubscribeUserAsync(userId));
+    }
+
+    private static void Observe(ValueTask pending)
+    {
+        if (!pending.IsCompleted) _ = ObserveAsync(pending);
+        else if (!pending.IsCompletedSuccessfully) _ = ObserveAsync(pending);
+    }
+
+    private static async Task ObserveAsync(ValueTask pending)
+    {
+        try { await pending; }
+        catch (Exception) { } // the broker logs and re-applies interest when it reconnects
     }
 
     public ParleyOptions Options => _options;
@@ -112,7 +143,22 @@ public sealed partial class ChatEngine
             : new AuthOutcome(null, DisconnectCode.LoginRefused, decision.Reason ?? "login refused");
     }
 
-    /// <summary>Registers an authenticated connection; presence and hooks follow.</summary>
+    /// <summary>
+    /// Registers an authenticated connection; presence and hooks follow. In a cluster, completes once messages
+    /// published to the user by other nodes reach this one, so a sync the client sends next misses nothing.
+    /// </summary>
+    public async ValueTask<ClientConnection> OpenAsync(AuthenticatedUser user, string transport, string? remoteAddress)
+    {
+        var connection = Open(user, transport, remoteAddress);
+        if (_clustered)
+        {
+            try { await _broker.SubscribeUserAsync(user.Account.Id); }
+            catch (Exception) { } // bus down: interest is re-applied on reconnection, and the node resyncs its clients then
+        }
+        return connection;
+    }
+
+    /// <summary>Registers an authenticated connection; presence and hooks follow (see <see cref="OpenAsync"/>).</summary>
     public ClientConnection Open(AuthenticatedUser user, string transport, string? remoteAddress)
     {
         var connection = new ClientConnection(_registry.NextConnectionId(), user.Account.Id, user.Account.Name, user.TokenId, transport,
@@ -123,7 +169,6 @@ public sealed partial class ChatEngine
         _metrics.Connects.Add(1, new KeyValuePair<string, object?>("transport", transport));
         CoreLog.Connected(_logger, user.Account.Name, user.Account.Id, transport, connection.Id);
         _hooks.Online(connection, first);
-        if (first) _presence.Announce(connection.UserId, connection.UserName, online: true);
         return connection;
     }
 
@@ -137,7 +182,6 @@ public sealed partial class ChatEngine
         _metrics.Disconnects.Add(1, new KeyValuePair<string, object?>("reason", code.ToReason()));
         CoreLog.Disconnected(_logger, connection.Id, connection.UserName, code.ToReason());
         _hooks.Offline(connection, code, last);
-        if (last) _presence.Announce(connection.UserId, connection.UserName, online: false);
     }
 
     /// <summary>Admits one inbound frame (liveness + rate limit), counting it.</summary>
@@ -150,25 +194,9 @@ public sealed partial class ChatEngine
         return admission;
     }
 
-    /// <summary>Closes every connection of a user; returns how many.</summary>
-    public int CloseUser(long userId, DisconnectCode code)
-    {
-        var connections = _registry.Get(userId);
-        foreach (var c in connections) c.Close(code);
-        if (connections.Length > 0) CoreLog.Kicked(_logger, connections[0].UserName, userId, connections.Length, code);
-        return connections.Length;
-    }
+    /// <summary>Closes every connection of a user on every node; returns how many.</summary>
+    public int CloseUser(long userId, DisconnectCode code) => _control.CloseUser(userId, code);
 
-    /// <summary>Closes the user's connections opened with one token (logout of one session).</summary>
-    public int CloseToken(long userId, string tokenId, DisconnectCode code)
-    {
-        var closed = 0;
-        foreach (var c in _registry.Get(userId))
-        {
-            if (c.TokenId != tokenId) continue;
-            c.Close(code);
-            closed++;
-        }
-        return closed;
-    }
+    /// <summary>Closes the user's connections opened with one token (logout of one session), on every node.</summary>
+    public int CloseToken(long userId, string tokenId, DisconnectCode code) => _control.CloseToken(userId, tokenId, code);
 }

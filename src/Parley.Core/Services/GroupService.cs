@@ -1,7 +1,6 @@
 using Parley.Abstractions;
 using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
-using Parley.Core.Sessions;
 
 namespace Parley.Core.Services;
 
@@ -10,7 +9,7 @@ namespace Parley.Core.Services;
 /// conversation (so sync and the conversation list follow) and invalidates the cached member set.
 /// </summary>
 public sealed class GroupService(IGroupStore store, IMessageStore messages, GroupDirectory directory, AccountService accounts,
-    AccountDirectory accountDirectory, SessionRegistry sessions)
+    AccountDirectory accountDirectory, Abstractions.Cluster.IPresence sessions)
 {
     public async Task<GroupView> CreateAsync(long me, string? name, bool inviteOnly, CancellationToken ct)
     {

@@ -37,7 +37,7 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ILogger<N
         {
             KeepAliveInterval = TimeSpan.FromMilliseconds(engine.Options.Connections.HeartbeatMs),
         });
-        var connection = engine.Open(auth.User!, TransportName, remote);
+        var connection = await engine.OpenAsync(auth.User!, TransportName, remote);
         try
         {
             var c = engine.Options.Connections;
