@@ -36,4 +36,7 @@ internal static partial class ClusterLog
 
     [LoggerMessage(1510, LogLevel.Information, "Caught up after the bus outage: {Messages} message(s) for {Users} local user(s)")]
     public static partial void CaughtUp(ILogger logger, int messages, int users);
+
+    [LoggerMessage(1511, LogLevel.Information, "Published {Messages} recent message(s) again after the bus outage")]
+    public static partial void Republished(ILogger logger, int messages);
 }

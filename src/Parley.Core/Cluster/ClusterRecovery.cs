@@ -13,11 +13,15 @@ namespace Parley.Core.Cluster;
 /// What a node does when the bus comes back after an outage (everything other nodes published meanwhile is lost for
 /// it): forget cached accounts and groups, reload token revocations and close sessions that were logged out or
 /// disabled elsewhere, and hand its clients the messages committed elsewhere during the outage, read back from the
-/// store through the per-conversation orderer (so nothing is handed twice and order holds).
+/// store through the per-conversation orderer (so nothing is handed twice and order holds). Then, as what it
+/// published itself may have gone nowhere, it publishes its recent messages again and asks the other nodes to
+/// refresh their caches and sessions the same way.
 /// </summary>
 public sealed class ClusterRecovery
 {
     private const int PageSize = 500;
+    private const string RecoveredChannel = "recovered";
+    private readonly ClusterBus _bus;
 
     private readonly SessionRegistry _registry;
     private readonly Delivery _delivery;
@@ -35,6 +39,7 @@ public sealed class ClusterRecovery
     public ClusterRecovery(ClusterBus bus, SessionRegistry registry, Delivery delivery, AccountDirectory accounts, GroupDirectory groups,
         TokenService tokens, IMessageStore messages, ClusterOptions options, TimeProvider time, ILogger<ClusterRecovery> logger)
     {
+        _bus = bus;
         _registry = registry;
         _delivery = delivery;
         _accounts = accounts;
@@ -44,7 +49,20 @@ public sealed class ClusterRecovery
         _options = options;
         _time = time;
         _logger = logger;
-        if (bus.IsClustered) bus.OnConnectionChange(OnConnectionChanged);
+        if (!bus.IsClustered) return;
+        bus.OnConnectionChange(OnConnectionChanged);
+        bus.Register(RecoveredChannel, _ =>
+        {
+            lock (_gate)
+            {
+                var previous = _running;
+                _running = Task.Run(async () =>
+                {
+                    await previous;
+                    await RefreshAsync();
+                });
+            }
+        });
     }
 
     /// <summary>Completes when the latest resynchronisation finished (tests, diagnostics).</summary>
@@ -78,6 +96,23 @@ public sealed class ClusterRecovery
     {
         try
         {
+            await RefreshAsync();
+            await CatchUpAsync(sinceMs);
+            var republished = _delivery.RepublishSince(sinceMs);
+            _bus.PublishToAll(RecoveredChannel, []);
+            ClusterLog.Republished(_logger, republished);
+        }
+        catch (Exception ex)
+        {
+            ClusterLog.CatchUpFailed(_logger, ex);
+        }
+    }
+
+    // Caches and sessions: what another node may have changed while this one (or that one) was cut off.
+    private async Task RefreshAsync()
+    {
+        try
+        {
             _accounts.Clear();
             _groups.Clear();
             await _tokens.LoadRevocationsAsync(CancellationToken.None);
@@ -91,7 +126,6 @@ public sealed class ClusterRecovery
                 var account = await _accounts.GetAsync(connection.UserId);
                 if (account is null || account.Disabled) connection.Close(DisconnectCode.AccountDisabled);
             }
-            await CatchUpAsync(sinceMs);
         }
         catch (Exception ex)
         {

@@ -39,6 +39,12 @@ public sealed class Delivery : IDisposable
     private readonly ILogger _logger;
     private readonly bool _clustered;
     private readonly ConversationOrderer? _orderer;
+    private readonly TimeProvider _time;
+    private readonly long _keepMs;
+    // What this node published lately (all of it while the bus is down): republished when the bus comes back, as
+    // a publish may have gone nowhere, and other nodes' orderers drop what they already had.
+    private readonly Queue<Published> _recent = new();
+    private const int RecentCapacity = 100_000;
 
     public Delivery(SessionRegistry registry, GroupDirectory groups, HookRunner hooks, ParleyMetrics metrics, ClusterBus bus, IPresence presence,
         IMessageStore store, ClusterOptions options, TimeProvider time, ILogger<Delivery> logger)
@@ -51,6 +57,8 @@ public sealed class Delivery : IDisposable
         _presence = presence;
         _logger = logger;
         _clustered = bus.IsClustered;
+        _time = time;
+        _keepMs = Math.Max(10_000, options.CatchUpSlackMs * 2L);
         if (!_clustered) return;
         _orderer = new ConversationOrderer(store, TargetsOfAsync, DeliverLocal, TimeSpan.FromMilliseconds(options.ReorderWaitMs), time, logger);
         bus.Register(MessageChannel, OnRemoteMessage);
@@ -69,8 +77,9 @@ public sealed class Delivery : IDisposable
         var targets = await TargetsOfAsync(message);
         if (targets is null) return;
         var payload = JsonSerializer.SerializeToUtf8Bytes(message, BusJson.Default.ChatMessage);
-        if (message.GroupId is not null) _bus.PublishToAll(MessageChannel, payload);
-        else _bus.PublishToUsers(MessageChannel, targets, payload);
+        var published = new Published(_time.GetUtcNow().ToUnixTimeMilliseconds(), message.GroupId is not null ? null : targets, payload);
+        Publish(published);
+        Remember(published);
         _orderer.Submit(message, targets, originConnectionId);
         // Offline means offline everywhere; the node that committed the message is the one that says so.
         foreach (var user in targets)
@@ -78,6 +87,33 @@ public sealed class Delivery : IDisposable
             if (user != message.SenderId && !_presence.IsOnline(user)) _hooks.DeliveryFailed(message, user, DeliveryFailure.Offline);
         }
     }
+
+    private void Publish(Published p)
+    {
+        if (p.Users is null) _bus.PublishToAll(MessageChannel, p.Payload);
+        else _bus.PublishToUsers(MessageChannel, p.Users, p.Payload);
+    }
+
+    private void Remember(Published published)
+    {
+        lock (_recent)
+        {
+            _recent.Enqueue(published);
+            var connected = _bus.IsConnected;
+            while (_recent.Count > RecentCapacity || (connected && _recent.Peek().AtMs < published.AtMs - _keepMs)) _recent.Dequeue();
+        }
+    }
+
+    /// <summary>Publishes again what this node committed since <paramref name="sinceMs"/> (after its bus came back).</summary>
+    internal int RepublishSince(long sinceMs)
+    {
+        Published[] again;
+        lock (_recent) again = _recent.Where(p => p.AtMs >= sinceMs).ToArray();
+        foreach (var p in again) Publish(p);
+        return again.Length;
+    }
+
+    private sealed record Published(long AtMs, long[]? Users, byte[] Payload);
 
     // The single-node path, exactly as before the cluster existed: no orderer, no serialisation.
     private async ValueTask PublishLocalAsync(ChatMessage message, long originConnectionId)
