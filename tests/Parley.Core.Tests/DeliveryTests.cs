@@ -55,7 +55,11 @@ public sealed class DeliveryTests
         await using var h = await EngineHarness.StartAsync();
         var alice = await h.UserAsync("alice");
         var bob = await h.UserAsync("bob");
+        // Fan-out follows the ack: wait until bob's first device got the last one live, so the device that syncs
+        // below connects after fan-out and sees only what sync sends it.
+        var earlier = h.Connect(bob);
         for (var i = 0; i < 10; i++) await h.SendAsync(alice, MessageTarget.ToUser("bob"), $"m{i}");
+        await earlier.WaitForAsync<MessageEvent>(e => e.Message.Seq == 10);
         var conversation = ConversationId.Direct(alice.Id, bob.Id).Value;
         var device = h.Connect(bob);
         Assert.Null(await h.Engine.AcknowledgeAsync(device.Connection, conversation, 4, default));

@@ -97,8 +97,16 @@ public sealed class ClusterBus : IBrokerHandler, IAsyncDisposable
     /// Runs a request on the nodes holding the user and returns the first handled reply, or null when none of the
     /// <paramref name="expectedNodes"/> handled it (or none answered within <paramref name="timeout"/>).
     /// </summary>
-    public async Task<byte[]?> RequestAsync(string channel, long userId, ReadOnlyMemory<byte> payload, int expectedNodes, TimeSpan timeout,
-        CancellationToken ct = default)
+    public Task<byte[]?> RequestAsync(string channel, long userId, ReadOnlyMemory<byte> payload, int expectedNodes, TimeSpan timeout,
+        CancellationToken ct = default) =>
+        RequestCoreAsync(channel, payload, expectedNodes, timeout, envelope => _broker.PublishToUser(userId, envelope), ct);
+
+    /// <summary>As <see cref="RequestAsync"/>, asking every other node (for targets not tied to a user).</summary>
+    public Task<byte[]?> RequestAllAsync(string channel, ReadOnlyMemory<byte> payload, int expectedNodes, TimeSpan timeout, CancellationToken ct = default) =>
+        RequestCoreAsync(channel, payload, expectedNodes, timeout, envelope => _broker.PublishToAll(envelope), ct);
+
+    private async Task<byte[]?> RequestCoreAsync(string channel, ReadOnlyMemory<byte> payload, int expectedNodes, TimeSpan timeout,
+        Func<byte[], bool> publish, CancellationToken ct)
     {
         if (!_broker.IsClustered || expectedNodes <= 0) return null;
         var id = Guid.NewGuid();
@@ -106,8 +114,7 @@ public sealed class ClusterBus : IBrokerHandler, IAsyncDisposable
         _pending[id] = pending;
         try
         {
-            var envelope = Envelope(RequestKind, channel, payload.Span, id, _broker.NodeId, 0);
-            if (!_broker.PublishToUser(userId, envelope)) return null;
+            if (!publish(Envelope(RequestKind, channel, payload.Span, id, _broker.NodeId, 0))) return null;
             return await pending.Completion.Task.WaitAsync(timeout, ct);
         }
         catch (TimeoutException)
