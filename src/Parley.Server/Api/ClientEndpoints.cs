@@ -18,7 +18,8 @@ public static class ClientEndpoints
         clients.MapPost("/token", async (HttpContext http, ClientTokenRequest body, ClientAuthService auth, AccountService accounts, CancellationToken ct) =>
         {
             // A bearer token that does not authenticate is an error, not a silent "no user".
-            if (http.Request.Headers.Authorization.Count > 0 && http.User.Identity?.IsAuthenticated != true)
+            var presented = http.Request.Headers.Authorization.Count > 0 || http.Request.Query.ContainsKey("access_token");
+            if (presented && http.User.Identity?.IsAuthenticated != true)
                 return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "the bearer token (naming the user) is invalid");
             var user = http.User.Identity?.IsAuthenticated == true ? await accounts.RequireAsync(http.User.UserId(), ct) : null;
             var token = auth.Issue(body.Kind, body.ClientId, body.Secret, user);
