@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Parley.Abstractions;
+using Parley.Abstractions.Calls;
 using Parley.Abstractions.Cluster;
 using Parley.Core.Auth;
+using Parley.Core.Clients;
 using Parley.Core.Cluster;
 using Parley.Core.Messaging;
 using Parley.Core.Services;
@@ -13,13 +15,16 @@ namespace Parley.Core;
 /// Starts the cluster bus and presence, loads revocations and starts the commit writer; on shutdown closes
 /// connections, drains the writer and leaves the cluster (presence first, so the others hear a goodbye, not a timeout).
 /// </summary>
-public sealed class EngineLifetime(MessagePipeline pipeline, TokenService tokens, SessionRegistry registry, ClusterBus bus, IPresence presence,
-    PresenceService presenceService, ChatEngine engine, ClusterRecovery recovery, SessionControl control) : IHostedService
+/// <remarks>Takes <see cref="ClientRpc"/> so that a bad query handler registration stops the server at start.</remarks>
+public sealed class EngineLifetime(MessagePipeline pipeline, TokenService tokens, SessionRegistry registry, ClientRpc rpc, ClusterBus bus, IPresence presence,
+    PresenceService presenceService, ChatEngine engine, ClusterRecovery recovery, SessionControl control, IClientCallDispatcher calls) : IHostedService
 {
+    public ClientRpc Rpc { get; } = rpc;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // The engine, recovery and session control register their bus channels when constructed: before the bus starts.
-        _ = (engine, recovery, control);
+        _ = (engine, recovery, control, calls);
         await tokens.LoadRevocationsAsync(cancellationToken);
         await bus.StartAsync(cancellationToken);
         await presence.StartAsync(presenceService, cancellationToken);

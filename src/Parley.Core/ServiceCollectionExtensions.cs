@@ -1,10 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using System.Text.Json;
+using Parley.Abstractions.Calls;
 using Parley.Abstractions.Cluster;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
+using Parley.Core.Clients;
 using Parley.Core.Cluster;
 using Parley.Core.Diagnostics;
 using Parley.Core.Messaging;
@@ -38,6 +41,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SessionControl>();
         services.AddSingleton<ClusterRecovery>();
         services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<ClientKinds>();
         services.AddSingleton<ParleyMetrics>();
         services.AddSingleton<HookRunner>();
         services.AddSingleton<AccountDirectory>();
@@ -49,7 +53,7 @@ public static class ServiceCollectionExtensions
                 ? SigningKeyFile.LoadOrCreate(options.DataDirectory, out _, out _)
                 : Convert.FromBase64String(options.Auth.SigningKey);
             return new TokenService(key, options.Auth, sp.GetRequiredService<AccountDirectory>(), sp.GetRequiredService<IAccountStore>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ClusterBus>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ClientKinds>(), sp.GetRequiredService<ClusterBus>());
         });
         services.AddSingleton<AccountService>();
         services.AddSingleton<FriendService>();
@@ -60,8 +64,35 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MessagePipeline>();
         services.AddSingleton<Delivery>();
         services.AddSingleton<ChatEngine>();
+        services.AddSingleton<LocalClientCallDispatcher>();
+        // Calls reach a connection on any node (on one node: the local dispatcher, directly).
+        services.AddSingleton<ClusterClientCallDispatcher>();
+        services.TryAddSingleton<IClientCallDispatcher>(sp => sp.GetRequiredService<ClusterClientCallDispatcher>());
+        services.AddSingleton<IClientCalls, ClientCalls>();
+        services.AddSingleton<ClientRpc>();
+        services.AddSingleton<ClientAuthService>();
         services.AddHostedService<EngineLifetime>();
         services.AddHostedService<IdleSweeper>();
         return services;
+    }
+
+    /// <summary>
+    /// Registers a handler for client → server queries of <paramref name="method"/> from connections of
+    /// <paramref name="kind"/> (a client kind, <see cref="ClientQueryKinds.Users"/> for plain user connections, or
+    /// <see cref="ClientQueryKinds.Any"/>). Two handlers for the same kind and method stop the server at start.
+    /// </summary>
+    public static IServiceCollection AddParleyClientMethod(this IServiceCollection services, string kind, string method,
+        Func<ClientQueryContext, CancellationToken, ValueTask<JsonElement?>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return services.AddSingleton<IClientQueryHandler>(new DelegateClientQueryHandler(kind, method, handler));
+    }
+
+    /// <summary>Like the other overload, for a handler that needs services (resolved once, from the root provider).</summary>
+    public static IServiceCollection AddParleyClientMethod(this IServiceCollection services, string kind, string method,
+        Func<IServiceProvider, ClientQueryContext, CancellationToken, ValueTask<JsonElement?>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return services.AddSingleton<IClientQueryHandler>(sp => new DelegateClientQueryHandler(kind, method, (c, ct) => handler(sp, c, ct)));
     }
 }

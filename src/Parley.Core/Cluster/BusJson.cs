@@ -22,6 +22,12 @@ internal sealed record RevokedNote(string TokenId, long ExpiresAt);
 
 internal sealed record IdNote(long Id);
 
+/// <summary>A server-to-client call for a connection on another node.</summary>
+internal sealed record CallNote(long UserId, string? ClientKind, string? ClientId, string Method, System.Text.Json.JsonElement? Payload, long TimeoutMs);
+
+/// <summary>Its outcome, as <see cref="Parley.Abstractions.Calls.ClientCallResult"/>.</summary>
+internal sealed record CallReplyNote(int Status, System.Text.Json.JsonElement? Data, int ErrorCode, string? ErrorMessage);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(PresenceDelta))]
@@ -33,4 +39,6 @@ internal sealed record IdNote(long Id);
 [JsonSerializable(typeof(CloseNote))]
 [JsonSerializable(typeof(RevokedNote))]
 [JsonSerializable(typeof(IdNote))]
+[JsonSerializable(typeof(CallNote))]
+[JsonSerializable(typeof(CallReplyNote))]
 internal sealed partial class BusJson : JsonSerializerContext;

@@ -101,6 +101,10 @@ public sealed class ClusterBus : IBrokerHandler, IAsyncDisposable
         CancellationToken ct = default) =>
         RequestCoreAsync(channel, payload, expectedNodes, timeout, envelope => _broker.PublishToUser(userId, envelope), ct);
 
+    /// <summary>Runs a request on one node: its reply, or null when it declined or did not answer in time.</summary>
+    public Task<byte[]?> RequestNodeAsync(string channel, string nodeId, ReadOnlyMemory<byte> payload, TimeSpan timeout, CancellationToken ct = default) =>
+        RequestCoreAsync(channel, payload, 1, timeout, envelope => _broker.PublishToNode(nodeId, envelope), ct);
+
     /// <summary>As <see cref="RequestAsync"/>, asking every other node (for targets not tied to a user).</summary>
     public Task<byte[]?> RequestAllAsync(string channel, ReadOnlyMemory<byte> payload, int expectedNodes, TimeSpan timeout, CancellationToken ct = default) =>
         RequestCoreAsync(channel, payload, expectedNodes, timeout, envelope => _broker.PublishToAll(envelope), ct);

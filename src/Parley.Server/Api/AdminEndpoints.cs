@@ -12,7 +12,7 @@ public static class AdminEndpoints
     {
         var admin = app.MapGroup("/api/admin").WithTags("Administration").RequireAuthorization(Policy);
         admin.MapGet("/connections", (SessionRegistry sessions) =>
-            sessions.All().OrderBy(c => c.Id).Select(c => new ConnectionDto(c.Id, c.UserId, c.UserName, c.Transport, c.RemoteAddress, c.ConnectedAt)));
+            sessions.All().OrderBy(c => c.Id).Select(c => new ConnectionDto(c.Id, c.UserId, c.UserName, c.Transport, c.RemoteAddress, c.ConnectedAt, c.ClientKind, c.ClientId)));
         // Connections are this node's; online users are the whole cluster's.
         admin.MapGet("/online", async (PresenceService presence, FriendService friends, CancellationToken ct) =>
             (await friends.ViewsAsync([.. presence.OnlineUserIds()], ct)).Select(Dto.Summary));
