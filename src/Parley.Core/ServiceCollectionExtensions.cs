@@ -39,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IPresence>(sp => new InMemoryPresence(sp.GetRequiredService<InMemoryClusterHub>(), sp.GetRequiredService<NodeIdentity>().Id));
         services.AddSingleton<ClusterBus>();
         services.AddSingleton<SessionControl>();
+        services.AddSingleton<ClusterClients>();
         services.AddSingleton<ClusterRecovery>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<ClientKinds>();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using Parley.Cluster.Tests.Infrastructure;
 using Parley.IntegrationTests.Infrastructure;
 
@@ -9,10 +10,42 @@ namespace Parley.Cluster.Tests;
 public sealed class ClusterCallTests(RabbitMqServer rabbit) : IAsyncLifetime
 {
     private const string KioskSecret = "kiosk-secret-0123456789";
+    private const string ScreenSecret = "screen-secret-0123456789";
     private InProcessCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
-        _cluster = await InProcessCluster.StartAsync(rabbit, 3, new Dictionary<string, string?> { ["Parley:Clients:Kinds:kiosk:Secret"] = KioskSecret });
+        _cluster = await InProcessCluster.StartAsync(rabbit, 3, new Dictionary<string, string?>
+        {
+            ["Parley:Clients:Kinds:kiosk:Secret"] = KioskSecret,
+            ["Parley:Clients:Kinds:screen:Secret"] = ScreenSecret,
+            ["Parley:Clients:Kinds:screen:OnDuplicate"] = "RejectNew",
+        });
+
+    private async Task<string> ClientTokenAsync(string kind, string id, string secret)
+    {
+        using var http = _cluster[0].CreateHttpClient();
+        return (await http.PostJsonAsync("api/clients/token", new { kind, clientId = id, secret }).Expect(HttpStatusCode.OK)).GetProperty("token").GetString()!;
+    }
+
+    [Fact]
+    public async Task A_client_identity_is_connected_once_in_the_whole_cluster()
+    {
+        // Replace-old kind: connecting on node 2 closes the connection on node 1 (4012 replaced).
+        var kioskToken = await ClientTokenAsync("kiosk", "k7", KioskSecret);
+        await using var first = await TestSocket.ConnectAsync(_cluster[1], kioskToken);
+        await using var second = await TestSocket.ConnectAsync(_cluster[2], kioskToken);
+        Assert.Equal((WebSocketCloseStatus)4012, await first.ClosedAsync());
+
+        // Reject-new kind: while node 1 holds it, node 2 refuses another (HTTP 409 before the upgrade).
+        var screenToken = await ClientTokenAsync("screen", "s1", ScreenSecret);
+        await using var screen = await TestSocket.ConnectAsync(_cluster[1], screenToken);
+        using var refused = new ClientWebSocket();
+        refused.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() =>
+            refused.ConnectAsync(new Uri(_cluster[2].WebSocketUri + "?access_token=" + Uri.EscapeDataString(screenToken)), CancellationToken.None)
+                .WaitAsync(TestSocket.Timeout));
+        Assert.Equal(HttpStatusCode.Conflict, refused.HttpStatusCode);
+    }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

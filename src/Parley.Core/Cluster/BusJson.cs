@@ -22,6 +22,9 @@ internal sealed record RevokedNote(string TokenId, long ExpiresAt);
 
 internal sealed record IdNote(long Id);
 
+/// <summary>A client identity connected on a node.</summary>
+internal sealed record ClientNote(string Kind, string Id, string Node);
+
 /// <summary>A server-to-client call for a connection on another node.</summary>
 internal sealed record CallNote(long UserId, string? ClientKind, string? ClientId, string Method, System.Text.Json.JsonElement? Payload, long TimeoutMs);
 
@@ -40,5 +43,6 @@ internal sealed record CallReplyNote(int Status, System.Text.Json.JsonElement? D
 [JsonSerializable(typeof(RevokedNote))]
 [JsonSerializable(typeof(IdNote))]
 [JsonSerializable(typeof(CallNote))]
+[JsonSerializable(typeof(ClientNote))]
 [JsonSerializable(typeof(CallReplyNote))]
 internal sealed partial class BusJson : JsonSerializerContext;

@@ -42,6 +42,7 @@ public sealed partial class ChatEngine
     private readonly HookRunner _hooks;
     private readonly IPresence _clusterPresence;
     private readonly SessionControl _control;
+    private readonly ClusterClients _clusterClients;
     private readonly IBroker _broker;
     private readonly bool _clustered;
     private readonly ParleyOptions _options;
@@ -51,8 +52,8 @@ public sealed partial class ChatEngine
 
     public ChatEngine(SessionRegistry registry, MessagePipeline pipeline, Delivery delivery, ConversationAccess access,
         AccountDirectory accounts, GroupDirectory groups, IMessageStore messages, TokenService tokens, AccountService accountService,
-        HookRunner hooks, IPresence clusterPresence, SessionControl control, ClusterBus bus, ParleyOptions options, ParleyMetrics metrics,
-        ILogger<ChatEngine> logger, ClientKinds kinds)
+        HookRunner hooks, IPresence clusterPresence, SessionControl control, ClusterClients clusterClients, ClusterBus bus, ParleyOptions options,
+        ParleyMetrics metrics, ILogger<ChatEngine> logger, ClientKinds kinds)
     {
         _registry = registry;
         _pipeline = pipeline;
@@ -66,6 +67,7 @@ public sealed partial class ChatEngine
         _hooks = hooks;
         _clusterPresence = clusterPresence;
         _control = control;
+        _clusterClients = clusterClients;
         _broker = bus.Broker;
         _clustered = bus.IsClustered;
         _options = options;
@@ -200,6 +202,22 @@ public sealed partial class ChatEngine
         _metrics.Connects.Add(1, new KeyValuePair<string, object?>("transport", transport));
         CoreLog.Connected(_logger, user.Account.Name, user.Account.Id, transport, connection.Id);
         _hooks.Online(connection, first);
+        return connection;
+    }
+
+    /// <summary>
+    /// As <see cref="OpenClient"/>, with the kind's duplicate rule applied across the cluster (a connection of the
+    /// identity on another node is replaced, or this one refused).
+    /// </summary>
+    public async ValueTask<ClientConnection?> OpenClientAsync(AuthenticatedClient client, string transport, string? remoteAddress, CancellationToken ct = default)
+    {
+        if (!await _clusterClients.MayOpenAsync(client.Identity, client.Kind.OnDuplicate, ct))
+        {
+            CoreLog.DuplicateClientRefused(_logger, client.Identity.Kind, client.Identity.Id);
+            return null;
+        }
+        var connection = OpenClient(client, transport, remoteAddress);
+        if (connection is not null) _clusterClients.Opened(client.Identity);
         return connection;
     }
 
