@@ -33,6 +33,17 @@ public sealed class ConversationOrdererTests : IDisposable
     }
 
     [Fact]
+    public void An_earlier_seq_arriving_just_after_the_node_started_following_is_handed_out_once_not_lost()
+    {
+        Submit(7); // another node's seq 7 overtook seq 6 on the bus, on the first message this node sees
+        Submit(6);
+        Submit(6);
+        Submit(5);
+        Submit(8);
+        Assert.Equal([7L, 6, 5, 8], _delivered);
+    }
+
+    [Fact]
     public void An_early_message_waits_for_the_missing_one_and_both_go_in_order()
     {
         Submit(1);

@@ -54,9 +54,23 @@ internal sealed class ConversationOrderer : IDisposable
         var scheduleFill = false;
         lock (state)
         {
-            state.LastActivity = _time.GetTimestamp();
-            if (state.Next == 0) state.Next = message.Seq; // nothing seen lately: start here (clients sync what came before)
-            if (message.Seq < state.Next) return;
+            var now = _time.GetTimestamp();
+            state.LastActivity = now;
+            if (state.Next == 0)
+            {
+                // Nothing seen lately: start here (clients sync what came before).
+                state.Next = message.Seq;
+                state.Start = message.Seq;
+                state.StartedAt = now;
+            }
+            if (message.Seq < state.Next)
+            {
+                // Two nodes committed at once and the later seq happened to arrive first, just as this node started
+                // following the conversation: hand the earlier one out too (late, but not lost), once.
+                if (message.Seq < state.Start && _time.GetElapsedTime(state.StartedAt, now) < _wait && (state.EarlyDelivered ??= []).Add(message.Seq))
+                    _deliver(message, targets, originConnectionId);
+                return;
+            }
             if (message.Seq > state.Next)
             {
                 state.Waiting.TryAdd(message.Seq, new Item(message, targets, originConnectionId));
@@ -173,6 +187,9 @@ internal sealed class ConversationOrderer : IDisposable
     private sealed class State
     {
         public long Next;
+        public long Start;
+        public long StartedAt;
+        public HashSet<long>? EarlyDelivered;
         public long LastActivity;
         public bool FillScheduled;
         public readonly SortedList<long, Item> Waiting = [];
