@@ -15,6 +15,8 @@ public static class ErrorCodes
     public const int InvalidField = 102;
     /// <summary>The text or payload exceeds the configured maximum.</summary>
     public const int TooLarge = 103;
+    /// <summary>The content type is not allowed for this kind, or the content contradicts the claimed type.</summary>
+    public const int UnsupportedMediaType = 104;
     /// <summary>Unknown user, group or conversation.</summary>
     public const int NotFound = 200;
     /// <summary>Not a member of the group or conversation.</summary>

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Parley.Abstractions.Files;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
 using Parley.Core.Diagnostics;
+using Parley.Core.Files;
 using Parley.Core.Messaging;
 using Parley.Core.Options;
 using Parley.Core.Services;
@@ -26,6 +28,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Messaging);
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Connections);
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Auth);
+        services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Files);
+        // The default blob store; a host that configured another (S3) registered it first.
+        services.TryAddSingleton<IBlobStore>(sp =>
+        {
+            var options = sp.GetRequiredService<ParleyOptions>();
+            var directory = string.IsNullOrWhiteSpace(options.Files.Directory) ? Path.Combine(options.DataDirectory, "files") : options.Files.Directory;
+            return new LocalDiskBlobStore(directory);
+        });
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<ParleyMetrics>();
         services.AddSingleton<HookRunner>();
@@ -48,9 +58,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConversationAccess>();
         services.AddSingleton<MessagePipeline>();
         services.AddSingleton<Delivery>();
+        services.AddSingleton<FileService>();
+        services.AddSingleton<MediaAttachments>();
         services.AddSingleton<ChatEngine>();
         services.AddHostedService<EngineLifetime>();
         services.AddHostedService<IdleSweeper>();
+        services.AddHostedService<OrphanSweeper>();
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
 using Parley.Core.Diagnostics;
+using Parley.Core.Files;
 using Parley.Core.Options;
 using Parley.Core.Services;
 using Parley.Core.Sessions;
@@ -37,11 +38,12 @@ public sealed partial class ChatEngine
     private readonly ParleyOptions _options;
     private readonly ConnectionOptionsSnapshot _connectionOptions;
     private readonly ParleyMetrics _metrics;
+    private readonly MediaAttachments _media;
     private readonly ILogger _logger;
 
     public ChatEngine(SessionRegistry registry, MessagePipeline pipeline, Delivery delivery, ConversationAccess access,
         AccountDirectory accounts, GroupDirectory groups, IMessageStore messages, TokenService tokens, AccountService accountService,
-        HookRunner hooks, PresenceService presence, ParleyOptions options, ParleyMetrics metrics, ILogger<ChatEngine> logger)
+        HookRunner hooks, PresenceService presence, ParleyOptions options, ParleyMetrics metrics, MediaAttachments media, ILogger<ChatEngine> logger)
     {
         _registry = registry;
         _pipeline = pipeline;
@@ -56,6 +58,7 @@ public sealed partial class ChatEngine
         _presence = presence;
         _options = options;
         _metrics = metrics;
+        _media = media;
         _logger = logger;
         var c = options.Connections;
         _connectionOptions = new ConnectionOptionsSnapshot(c.OutboundQueueCapacity, c.RatePerSecond, c.RateBurst, c.FloodDropThreshold,
