@@ -12,7 +12,7 @@ public static class NativeCommandParser
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow };
     private const int MaxCursors = 10_000;
 
-    public static readonly HashSet<string> KnownTypes = ["send", "ack", "read", "typing", "sync", "history", "online", "ping"];
+    public static readonly HashSet<string> KnownTypes = ["send", "ack", "read", "typing", "sync", "history", "online", "remove", "ping"];
 
     public static NativeParseResult Parse(ReadOnlyMemory<byte> frame)
     {
