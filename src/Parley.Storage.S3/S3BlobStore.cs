@@ -5,15 +5,16 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Parley.Abstractions.Files;
+using Parley.Core.Files;
 using Parley.Core.Options;
 
 namespace Parley.Storage.S3;
 
 /// <summary>
-/// Blobs as objects in an S3-compatible bucket, keyed <c>{prefix}blobs/{sha256}</c>. Uploads stream: content
-/// smaller than one part goes up in one PUT under its final key; larger content goes up as a multipart upload
-/// (one part buffer in memory at a time) to a private <c>{prefix}staging/…</c> key, and is copied to its final key
-/// on commit. Either way the hash is computed while the bytes pass through.
+/// Blobs as objects in an S3-compatible bucket, keyed <c>{prefix}blobs/{sha256}</c>. Uploads stream and memory
+/// stays flat: content smaller than one part is held (one part buffer) and goes up in one PUT on commit; larger
+/// content is hashed into a local staging file and goes up on commit as a multipart upload read part by part from
+/// that file. Nothing is visible under a key before it is complete, and content already in the bucket is not sent again.
 /// </summary>
 public sealed class S3BlobStore : IBlobStore, IDisposable
 {
@@ -21,11 +22,16 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     private readonly FilesS3Options _options;
     private readonly string _bucket;
     private readonly int _partSize;
+    private readonly string _staging;
 
-    public S3BlobStore(FilesS3Options options)
+    /// <param name="options">The bucket and how to reach it.</param>
+    /// <param name="stagingDirectory">Where uploads larger than one part wait, on local disk, until they are committed.</param>
+    public S3BlobStore(FilesS3Options options, string stagingDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stagingDirectory);
         _options = options;
+        _staging = Path.GetFullPath(stagingDirectory);
         _bucket = options.Bucket ?? throw new ArgumentException("Bucket is required", nameof(options));
         _partSize = checked((int)options.PartSizeBytes);
         var config = new AmazonS3Config
@@ -75,8 +81,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         ArgumentNullException.ThrowIfNull(content);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         byte[]? buffer = ArrayPool<byte>.Shared.Rent(_partSize);
-        string? stagingKey = null;
-        string? uploadId = null;
+        string? path = null;
         try
         {
             var filled = await FillAsync(content, buffer, ct).ConfigureAwait(false);
@@ -89,49 +94,76 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 return small;
             }
 
-            stagingKey = _options.Prefix + "staging/" + Guid.NewGuid().ToString("N");
-            uploadId = (await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = stagingKey }, ct)
-                .ConfigureAwait(false)).UploadId;
-            var parts = new List<PartETag>();
+            // Larger content waits in a local file: its key (the hash) is known only at the end, S3-compatible servers
+            // differ in how they take a server-side copy, and identical content then never travels to the bucket twice.
+            Directory.CreateDirectory(_staging);
+            path = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
             long size = 0;
-            while (filled > 0)
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
             {
-                var number = parts.Count + 1;
-                using var part = new MemoryStream(buffer, 0, filled, writable: false);
-                var response = await _s3.UploadPartAsync(new UploadPartRequest
+                while (filled > 0)
                 {
-                    BucketName = _bucket,
-                    Key = stagingKey,
-                    UploadId = uploadId,
-                    PartNumber = number,
-                    PartSize = filled,
-                    InputStream = part,
-                    UseChunkEncoding = false,
-                }, ct).ConfigureAwait(false);
-                parts.Add(new PartETag(number, response.ETag));
-                size += filled;
-                filled = await FillAsync(content, buffer, ct).ConfigureAwait(false);
-                hash.AppendData(buffer, 0, filled);
+                    await file.WriteAsync(buffer.AsMemory(0, filled), ct).ConfigureAwait(false);
+                    size += filled;
+                    filled = await FillAsync(content, buffer, ct).ConfigureAwait(false);
+                    hash.AppendData(buffer, 0, filled);
+                }
             }
-            await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
-            {
-                BucketName = _bucket,
-                Key = stagingKey,
-                UploadId = uploadId,
-                PartETags = parts,
-            }, ct).ConfigureAwait(false);
-            uploadId = null;
-            return new LargeStaged(this, Convert.ToHexStringLower(hash.GetHashAndReset()), size, stagingKey);
-        }
-        catch
-        {
-            if (uploadId is not null)
-                await IgnoreFailureAsync(() => _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = stagingKey, UploadId = uploadId })).ConfigureAwait(false);
-            throw;
+            var staged = new FileStaged(this, Convert.ToHexStringLower(hash.GetHashAndReset()), size, path);
+            path = null;
+            return staged;
         }
         finally
         {
             if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+            if (path is not null) TryDelete(path);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Uploads a staged file to its final key in parts read straight from the file (no part buffer).</summary>
+    private async Task UploadFileAsync(string path, long size, string key, CancellationToken ct)
+    {
+        var uploadId = (await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key }, ct)
+            .ConfigureAwait(false)).UploadId;
+        try
+        {
+            var parts = new List<PartETag>();
+            for (long position = 0; position < size; position += _partSize)
+            {
+                var number = parts.Count + 1;
+                var response = await _s3.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = _bucket,
+                    Key = key,
+                    UploadId = uploadId,
+                    PartNumber = number,
+                    FilePath = path,
+                    FilePosition = position,
+                    PartSize = Math.Min(_partSize, size - position),
+                    UseChunkEncoding = false,
+                }, ct).ConfigureAwait(false);
+                parts.Add(new PartETag(number, response.ETag));
+            }
+            await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = _bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartETags = parts,
+            }, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await IgnoreFailureAsync(() => _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId }))
+                .ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -160,7 +192,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         try
         {
             var response = await _s3.GetObjectAsync(request, ct).ConfigureAwait(false);
-            return new ResponseStream(response);
+            // Bounded on our side too: some S3-compatible servers answer "bytes=0-0" with the whole object.
+            return length is { } n ? new BoundedReadStream(new ResponseStream(response), n) : new ResponseStream(response);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
@@ -233,36 +266,36 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    private sealed class LargeStaged(S3BlobStore store, string sha256, long size, string stagingKey) : IStagedBlob
+    private sealed class FileStaged(S3BlobStore store, string sha256, long size, string path) : IStagedBlob
     {
-        private bool _cleaned;
+        private bool _done;
 
         public string Sha256 { get; } = sha256;
         public long Size { get; } = size;
 
         public async Task<bool> CommitAsync(CancellationToken ct = default)
         {
-            var created = false;
-            if (await store.GetSizeAsync(Sha256, ct).ConfigureAwait(false) is null)
+            ObjectDisposedException.ThrowIf(_done, this);
+            try
             {
-                await store._s3.CopyObjectAsync(new CopyObjectRequest
-                {
-                    SourceBucket = store._bucket,
-                    SourceKey = stagingKey,
-                    DestinationBucket = store._bucket,
-                    DestinationKey = store.KeyOf(Sha256),
-                }, ct).ConfigureAwait(false);
-                created = true;
+                if (await store.GetSizeAsync(Sha256, ct).ConfigureAwait(false) is not null) return false;
+                await store.UploadFileAsync(path, Size, store.KeyOf(Sha256), ct).ConfigureAwait(false);
+                return true;
             }
-            await DisposeAsync().ConfigureAwait(false);
-            return created;
+            finally
+            {
+                await DisposeAsync().ConfigureAwait(false);
+            }
         }
 
-        public async ValueTask DisposeAsync()
+        public ValueTask DisposeAsync()
         {
-            if (_cleaned) return;
-            _cleaned = true;
-            await IgnoreFailureAsync(() => store._s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = store._bucket, Key = stagingKey })).ConfigureAwait(false);
+            if (!_done)
+            {
+                _done = true;
+                TryDelete(path);
+            }
+            return ValueTask.CompletedTask;
         }
     }
 

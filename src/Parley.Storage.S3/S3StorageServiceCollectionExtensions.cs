@@ -16,7 +16,11 @@ public static class S3StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddParleyS3BlobStore(this IServiceCollection services)
     {
-        services.TryAddSingleton(sp => new S3BlobStore(sp.GetRequiredService<IOptions<ParleyOptions>>().Value.Files.S3));
+        services.TryAddSingleton(sp =>
+        {
+            var parley = sp.GetRequiredService<IOptions<ParleyOptions>>().Value;
+            return new S3BlobStore(parley.Files.S3, Path.Combine(parley.DataDirectory, "s3-staging"));
+        });
         services.TryAddSingleton<IBlobStore>(sp => sp.GetRequiredService<S3BlobStore>());
         services.AddHostedService<S3BucketInitializer>();
         return services;
