@@ -66,7 +66,7 @@ public sealed partial class FileService(IBlobStore blobs, IFileStore files, Conv
                 ContentType = decision.ContentType!,
                 Size = staged.Size,
                 Sha256 = staged.Sha256,
-                CreatedAt = time.GetUtcNow(),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()), // what storage keeps
             };
             bool created;
             using (await _gate.LockAsync(staged.Sha256, ct))
