@@ -28,9 +28,10 @@ internal static class UploadReader
         var allowed = limit + (multipart ? MultipartOverheadBytes : 0);
         if (request.ContentLength is { } declared && declared > allowed)
             throw new ParleyException(ParleyErrorKind.TooLarge, ErrorCodes.TooLarge, $"a {kind} upload may be at most {limit} bytes");
-        // Kestrel's global cap (Parley:Http:MaxRequestBodyBytes) is for JSON; an upload gets its kind's limit, plus one
-        // byte so that the file service, which knows the kind, is the one to say 413.
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = allowed + 1;
+        // Kestrel's global cap (Parley:Http:MaxRequestBodyBytes) is for JSON; an upload gets its kind's limit. Kestrel counts
+        // what it buffered ahead of the reader, so its cap sits a little higher: the upload stream, which stops one byte
+        // past the limit, is the one to say 413 with a message naming the kind.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = allowed + 1024 * 1024;
 
         if (!multipart) return await store(request.Body, request.ContentType, request.Query["name"].FirstOrDefault());
 
