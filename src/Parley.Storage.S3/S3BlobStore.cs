@@ -32,6 +32,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(stagingDirectory);
         _options = options;
         _staging = Path.GetFullPath(stagingDirectory);
+        RemoveStaleStagingFiles();
         _bucket = options.Bucket ?? throw new ArgumentException("Bucket is required", nameof(options));
         _partSize = checked((int)options.PartSizeBytes);
         var config = new AmazonS3Config
@@ -117,6 +118,17 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         {
             if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
             if (path is not null) TryDelete(path);
+        }
+    }
+
+    /// <summary>Staging files an earlier process left behind when it stopped mid-upload.</summary>
+    private void RemoveStaleStagingFiles()
+    {
+        if (!Directory.Exists(_staging)) return;
+        var cutoff = DateTime.UtcNow.AddHours(-1);
+        foreach (var file in new DirectoryInfo(_staging).EnumerateFiles())
+        {
+            if (file.LastWriteTimeUtc < cutoff) TryDelete(file.FullName);
         }
     }
 

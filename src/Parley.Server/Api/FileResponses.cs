@@ -66,7 +66,14 @@ internal static class FileResponses
             response.Headers.ContentDisposition = disposition.ToString();
             // An attachment opened in a tab must not run as a page of this origin, whatever it claims to be.
             if (attachment) response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
-            if (body is not null) await body.CopyToAsync(response.Body, 64 * 1024, http.RequestAborted);
+            try
+            {
+                if (body is not null) await body.CopyToAsync(response.Body, 64 * 1024, http.RequestAborted);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                // A player seeking or a tab closing drops the connection mid-file: not an error.
+            }
         }
         return Results.Empty;
     }
