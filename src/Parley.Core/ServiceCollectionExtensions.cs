@@ -4,12 +4,14 @@ using Microsoft.Extensions.Options;
 using System.Text.Json;
 using Parley.Abstractions.Calls;
 using Parley.Abstractions.Cluster;
+using Parley.Abstractions.Files;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
 using Parley.Core.Clients;
 using Parley.Core.Cluster;
 using Parley.Core.Diagnostics;
+using Parley.Core.Files;
 using Parley.Core.Messaging;
 using Parley.Core.Options;
 using Parley.Core.Services;
@@ -41,6 +43,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SessionControl>();
         services.AddSingleton<ClusterClients>();
         services.AddSingleton<ClusterRecovery>();
+        services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Files);
+        // The default blob store; a host that configured another (S3) registered it first.
+        services.TryAddSingleton<IBlobStore>(sp =>
+        {
+            var options = sp.GetRequiredService<ParleyOptions>();
+            var directory = string.IsNullOrWhiteSpace(options.Files.Directory) ? Path.Combine(options.DataDirectory, "files") : options.Files.Directory;
+            return new LocalDiskBlobStore(directory);
+        });
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<ClientKinds>();
         services.AddSingleton<ParleyMetrics>();
@@ -64,6 +74,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConversationAccess>();
         services.AddSingleton<MessagePipeline>();
         services.AddSingleton<Delivery>();
+        services.AddSingleton<FileService>();
+        services.AddSingleton<MediaAttachments>();
         services.AddSingleton<ChatEngine>();
         services.AddSingleton<LocalClientCallDispatcher>();
         // Calls reach a connection on any node (on one node: the local dispatcher, directly).
@@ -74,6 +86,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ClientAuthService>();
         services.AddHostedService<EngineLifetime>();
         services.AddHostedService<IdleSweeper>();
+        services.AddHostedService<OrphanSweeper>();
         return services;
     }
 

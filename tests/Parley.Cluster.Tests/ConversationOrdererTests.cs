@@ -91,6 +91,7 @@ public sealed class ConversationOrdererTests : IDisposable
                 .OrderBy(m => m.Seq).Take(limit).ToList());
 
         public Task AppendAsync(IReadOnlyList<ChatMessage> messages, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<ChatMessage?> RemoveAsync(string conversationId, long seq, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<long> GetLastSeqAsync(string conversationId, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<ChatMessage?> FindByClientMsgIdAsync(long senderId, string clientMsgId, CancellationToken ct = default) => throw new NotSupportedException();
         public Task AddParticipantAsync(string conversationId, long userId, long startSeq, CancellationToken ct = default) => throw new NotSupportedException();

@@ -47,6 +47,15 @@ public sealed class InProcessClusterTests(RabbitMqServer rabbit) : IAsyncLifetim
             Assert.Equal("m30", Text(got[^1]));
         }
 
+        // A removal reaches the other participant's sessions and the sender's other devices on other nodes.
+        var removed = await a0.RequestAsync(new { type = "remove", id = "r", conversation = $"d:{alice.Id}:{bob.Id}", seq = 3 }, "r");
+        Assert.Equal("result", removed.GetProperty("type").GetString());
+        foreach (var socket in new[] { b1, b2, a2 })
+        {
+            var notice = await socket.NextAsync("removed");
+            Assert.Equal((3L, alice.Id), (notice.GetProperty("seq").GetInt64(), notice.GetProperty("by").GetInt64()));
+        }
+
         // Receipts and typing go back across nodes too.
         await b1.SendAsync(new { type = "read", conversation = $"d:{alice.Id}:{bob.Id}", seq = 30 });
         var receipt = await a0.NextAsync("receipt");

@@ -11,9 +11,9 @@ internal sealed record PresenceSnapshot(string Node, string Epoch, long Version,
 internal sealed record PresenceAsk(string From);
 internal sealed record PresenceBye(string Node, string Epoch);
 
-/// <summary>A receipt or typing notice for some users' sessions (except the originating connection).</summary>
+/// <summary>A receipt, typing or removal notice for some users' sessions (except the originating connection).</summary>
 internal sealed record NoticeNote(long[] Users, string? ExceptNode, long ExceptConnection, string Type, string Conversation, long Seq,
-    long UserId, string UserName, int Kind);
+    long UserId, string UserName, int Kind, ChatMessage? Tombstone = null);
 
 /// <summary>Close a user's sessions (all, or those opened with one token).</summary>
 internal sealed record CloseNote(long UserId, string? TokenId, int Code);

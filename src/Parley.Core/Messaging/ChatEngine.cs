@@ -9,6 +9,7 @@ using Parley.Core.Auth;
 using Parley.Core.Clients;
 using Parley.Core.Cluster;
 using Parley.Core.Diagnostics;
+using Parley.Core.Files;
 using Parley.Core.Options;
 using Parley.Core.Services;
 using Parley.Core.Sessions;
@@ -48,12 +49,13 @@ public sealed partial class ChatEngine
     private readonly ParleyOptions _options;
     private readonly ConnectionLimits _userLimits;
     private readonly ParleyMetrics _metrics;
+    private readonly MediaAttachments _media;
     private readonly ILogger _logger;
 
     public ChatEngine(SessionRegistry registry, MessagePipeline pipeline, Delivery delivery, ConversationAccess access,
         AccountDirectory accounts, GroupDirectory groups, IMessageStore messages, TokenService tokens, AccountService accountService,
         HookRunner hooks, IPresence clusterPresence, SessionControl control, ClusterClients clusterClients, ClusterBus bus, ParleyOptions options,
-        ParleyMetrics metrics, ILogger<ChatEngine> logger, ClientKinds kinds)
+        ParleyMetrics metrics, MediaAttachments media, ILogger<ChatEngine> logger, ClientKinds kinds)
     {
         _registry = registry;
         _pipeline = pipeline;
@@ -72,6 +74,7 @@ public sealed partial class ChatEngine
         _clustered = bus.IsClustered;
         _options = options;
         _metrics = metrics;
+        _media = media;
         _logger = logger;
         _userLimits = kinds.UserLimits;
         _pipeline.Committed = _delivery.PublishAsync;

@@ -205,7 +205,7 @@ public sealed class Delivery : IDisposable
         }
     }
 
-    /// <summary>Queues a transient event (typing, receipt) on the live connections of the given users, on every node.</summary>
+    /// <summary>Queues a notice (receipt, typing, removal) on the live connections of the given users, on every node.</summary>
     public void Notify(IEnumerable<long> userIds, ServerEvent ev, long exceptConnectionId = 0)
     {
         if (!_clustered)
@@ -244,6 +244,8 @@ public sealed class Delivery : IDisposable
     {
         ReceiptEvent r => new NoticeNote([.. users], _bus.NodeId, exceptConnectionId, "receipt", r.ConversationId, r.Seq, r.UserId, r.UserName, (int)r.Kind),
         TypingEvent t => new NoticeNote([.. users], _bus.NodeId, exceptConnectionId, "typing", t.ConversationId, 0, t.UserId, t.UserName, 0),
+        MessageRemovedEvent r => new NoticeNote([.. users], _bus.NodeId, exceptConnectionId, "removed", r.Tombstone.ConversationId, r.Tombstone.Seq,
+            r.RemovedBy, r.RemovedByName, 0, r.Tombstone),
         _ => null,
     };
 
@@ -255,6 +257,7 @@ public sealed class Delivery : IDisposable
         {
             "receipt" => new ReceiptEvent(note.Conversation, note.Seq, note.UserId, note.UserName, (ReceiptKind)note.Kind),
             "typing" => new TypingEvent(note.Conversation, note.UserId, note.UserName),
+            "removed" when note.Tombstone is { } tombstone => new MessageRemovedEvent(tombstone, note.UserId, note.UserName),
             _ => null,
         };
         if (ev is null) return;

@@ -19,6 +19,7 @@ public sealed class ParleyOptions
     public AuthOptions Auth { get; set; } = new();
     public Cluster.ClusterOptions Cluster { get; set; } = new();
     public ClientsOptions Clients { get; set; } = new();
+    public FilesOptions Files { get; set; } = new();
 }
 
 public sealed class ConnectionOptions

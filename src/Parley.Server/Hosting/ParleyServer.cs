@@ -11,6 +11,7 @@ using Parley.Core.Services;
 using Parley.Server.Api;
 using Parley.Server.Auth;
 using Parley.Server.Operations;
+using Parley.Storage.S3;
 using Parley.Storage.Sqlite;
 using Parley.Transports.Json;
 using Parley.Transports.MobileImSdk;
@@ -50,6 +51,8 @@ public static class ParleyServer
                 if (string.IsNullOrEmpty(sqlite.Path)) sqlite.Path = Path.Combine(parley.Value.DataDirectory, SqliteStorageOptions.DefaultFileName);
             });
         services.AddParleySqliteStorage();
+        // The AWS SDK is loaded only when S3 is configured; otherwise the core registers the local-disk store.
+        if (configuration.GetValue("Parley:Files:Provider", FileStorageProvider.Local) == FileStorageProvider.S3) services.AddParleyS3BlobStore();
         services.AddSingleton<IPasswordHashing, AspNetPasswordHashing>();
         services.AddParleyCore();
         // Several nodes as one service: the broker and presence over RabbitMQ instead of in memory.
@@ -119,6 +122,7 @@ public static class ParleyServer
         app.MapSocialEndpoints();
         app.MapGroupEndpoints();
         app.MapMessageEndpoints();
+        app.MapFileEndpoints();
         app.MapAdminEndpoints();
         app.MapClientEndpoints();
         app.MapOperationsEndpoints();
