@@ -98,7 +98,7 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
             parsed = NativeCommandParser.Parse(message);
             if (parsed.Command is not { Type: "callResult" or "callError", CallId: { } answered } || !ClientRpc.IsAwaitingAnswer(connection, answered))
             {
-                if (engine.Reject(connection) == FrameAdmission.RateLimited)
+                if (engine.Reject(connection) == FrameAdmission.RateLimited && (parsed.RequestId is not null || connection.FirstDropInWindow))
                     connection.EnqueueReply(new ErrorEvent(parsed.RequestId, ErrorCodes.RateLimited, "rate limit exceeded, frame dropped"));
                 return;
             }
