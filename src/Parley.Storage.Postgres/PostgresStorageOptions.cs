@@ -53,8 +53,11 @@ public sealed class PostgresStorageOptions
     internal NpgsqlConnectionStringBuilder BuildConnectionString()
     {
         var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
-        if (!builder.ContainsKey("Timeout")) builder.Timeout = ConnectTimeoutSeconds;
-        if (!builder.ContainsKey("Command Timeout")) builder.CommandTimeout = CommandTimeoutSeconds;
+        // NpgsqlConnectionStringBuilder reports every known key as present: look at what was actually written.
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = ConnectionString }.Keys
+            .Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant()).ToHashSet();
+        if (!written.Contains("timeout")) builder.Timeout = ConnectTimeoutSeconds;
+        if (!written.Contains("commandtimeout")) builder.CommandTimeout = CommandTimeoutSeconds;
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "parley";
         return builder;
     }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Parley.Abstractions;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Model;
+using Parley.Abstractions.Stores;
 
 namespace Parley.Core.Messaging;
 
@@ -16,6 +17,19 @@ public sealed partial class ChatEngine
     /// inner task completes when it is durable, with the ack, or with an error.
     /// </summary>
     public async ValueTask<Task<SendOutcome>> SubmitAsync(long senderId, SendRequest request, string transport, ClientConnection? origin, CancellationToken ct)
+    {
+        try
+        {
+            return await SubmitCheckedAsync(senderId, request, transport, origin, ct);
+        }
+        catch (StorageUnavailableException)
+        {
+            // Checks before the commit read storage too (sender, duplicates, membership): same answer as a failed commit.
+            return Reject(ErrorCodes.StorageFailed, NotStored);
+        }
+    }
+
+    private async ValueTask<Task<SendOutcome>> SubmitCheckedAsync(long senderId, SendRequest request, string transport, ClientConnection? origin, CancellationToken ct)
     {
         var invalid = Validate(request);
         if (invalid is not null) return Rejected(invalid);
@@ -42,7 +56,8 @@ public sealed partial class ChatEngine
         catch (Exception ex)
         {
             _inflight.TryRemove(new KeyValuePair<(long, string), Task<SendOutcome>>(key, mine.Task));
-            mine.TrySetException(ex);
+            if (ex is StorageUnavailableException) mine.TrySetResult(SendOutcome.Fail(ErrorCodes.StorageFailed, NotStored));
+            else mine.TrySetException(ex);
             throw;
         }
     }
@@ -106,11 +121,17 @@ public sealed partial class ChatEngine
         return Task.FromResult(SendOutcome.Fail(code, error));
     }
 
-    private static async Task<SendOutcome> AwaitCommitAsync(Task<ChatMessage> committed)
+    private static async Task<SendOutcome> AwaitCommitAsync(Task<CommitResult> committed)
     {
-        try { return SendOutcome.Ok(await committed, duplicate: false); }
-        catch (StorageFailedException) { return SendOutcome.Fail(ErrorCodes.StorageFailed, "message not stored, resend it with the same clientMsgId"); }
+        try
+        {
+            var result = await committed;
+            return SendOutcome.Ok(result.Message, result.Duplicate);
+        }
+        catch (StorageFailedException) { return SendOutcome.Fail(ErrorCodes.StorageFailed, NotStored); }
     }
+
+    private const string NotStored = "message not stored, resend it with the same clientMsgId";
 
     /// <summary>Submits and waits for durability (REST and server-side sends).</summary>
     public async Task<SendOutcome> SendAsync(long senderId, SendRequest request, string transport, CancellationToken ct)

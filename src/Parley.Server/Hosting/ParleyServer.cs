@@ -42,12 +42,7 @@ public static class ParleyServer
             .PostConfigure(o => o.DataDirectory = Path.GetFullPath(o.DataDirectory))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ParleyOptions>, ParleyOptionsValidation>();
-        services.AddOptions<SqliteStorageOptions>().Bind(configuration.GetSection("Parley:Sqlite"))
-            .Configure<IOptions<ParleyOptions>>((sqlite, parley) =>
-            {
-                if (string.IsNullOrEmpty(sqlite.Path)) sqlite.Path = Path.Combine(parley.Value.DataDirectory, SqliteStorageOptions.DefaultFileName);
-            });
-        services.AddParleySqliteStorage();
+        services.AddParleyStorage(configuration);
         services.AddSingleton<IPasswordHashing, AspNetPasswordHashing>();
         services.AddParleyCore();
         services.AddSingleton<NativeWebSocketEndpoint>();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Parley.Abstractions;
 using Parley.Abstractions.Events;
+using Parley.Abstractions.Stores;
 using Parley.Core.Messaging;
 using Parley.Core.Sessions;
 using Parley.Transports.WebSockets;
@@ -93,6 +94,10 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ILogger<N
         try
         {
             await DispatchAsync(connection, command);
+        }
+        catch (StorageUnavailableException)
+        {
+            connection.EnqueueReply(new ErrorEvent(command.Id, ErrorCodes.StorageFailed, "storage unavailable, retry later"));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
