@@ -4,6 +4,7 @@ using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
 using Parley.Core.Messaging;
 using Parley.Core.Services;
+using Microsoft.Extensions.DependencyInjection;
 using Parley.TestInfrastructure;
 
 namespace Parley.Core.Tests;
@@ -38,6 +39,26 @@ public sealed class ClusterSequencingTests(PostgresDatabaseFixture pg) : IClassF
             Assert.True(nodes[0].Get<MessagePipeline>().StoreAssignsSequence);
         }
         finally { await DisposeAllAsync(nodes); }
+    }
+
+    [Fact]
+    public async Task A_commit_the_store_refuses_fails_its_senders_and_the_numbering_goes_on_without_a_gap()
+    {
+        var database = await pg.Server.CreateDatabaseAsync("cluster");
+        FlakySequencingStore? flaky = null;
+        await using var node = await EngineHarness.StartAsync(postgres: database, services: s =>
+            s.AddSingleton<IMessageStore>(sp => flaky = new FlakySequencingStore(sp.GetRequiredService<Parley.Storage.Postgres.PostgresMessageStore>())));
+        var alice = await node.UserAsync("alice");
+        var group = (await node.Get<GroupService>().CreateAsync(alice.Id, "g", false, default)).Group.Id;
+        Assert.Equal(1, (await node.SendAsync(alice, MessageTarget.ToGroup(group), "one")).Message!.Seq);
+
+        flaky!.FailNext = 1;
+        var failed = await node.SendAsync(alice, MessageTarget.ToGroup(group), "lost");
+        Assert.Equal(ErrorCodes.StorageFailed, failed.ErrorCode);
+
+        Assert.Equal(2, (await node.SendAsync(alice, MessageTarget.ToGroup(group), "two")).Message!.Seq);
+        var stored = await node.Get<IMessageStore>().GetMessagesAsync(ConversationId.Group(group).Value, 0, 0, 10, false);
+        Assert.Equal(["one", "two"], stored.Select(m => m.Text));
     }
 
     [Fact]
@@ -148,4 +169,29 @@ public sealed class ClusterSequencingTests(PostgresDatabaseFixture pg) : IClassF
         }
         finally { await DisposeAllAsync(nodes); }
     }
+}
+
+/// <summary>Refuses the next N commits (as an unreachable database would), to show nothing is numbered for them.</summary>
+internal sealed class FlakySequencingStore(ISequencingMessageStore inner) : ISequencingMessageStore
+{
+    public int FailNext;
+
+    public Task<IReadOnlyList<SequencedAppend>> AppendSequencedAsync(IReadOnlyList<ChatMessage> drafts, CancellationToken ct = default)
+    {
+        if (Interlocked.Decrement(ref FailNext) >= 0) throw new StorageUnavailableException();
+        return inner.AppendSequencedAsync(drafts, ct);
+    }
+
+    public Task AppendAsync(IReadOnlyList<ChatMessage> messages, CancellationToken ct = default) => inner.AppendAsync(messages, ct);
+    public Task<long> GetLastSeqAsync(string c, CancellationToken ct = default) => inner.GetLastSeqAsync(c, ct);
+    public Task<ChatMessage?> FindByClientMsgIdAsync(long s, string id, CancellationToken ct = default) => inner.FindByClientMsgIdAsync(s, id, ct);
+    public Task<IReadOnlyList<ChatMessage>> GetMessagesAsync(string c, long a, long b, int l, bool n, CancellationToken ct = default) => inner.GetMessagesAsync(c, a, b, l, n, ct);
+    public Task AddParticipantAsync(string c, long u, long s, CancellationToken ct = default) => inner.AddParticipantAsync(c, u, s, ct);
+    public Task RemoveParticipantAsync(string c, long u, CancellationToken ct = default) => inner.RemoveParticipantAsync(c, u, ct);
+    public Task<bool> IsParticipantAsync(string c, long u, CancellationToken ct = default) => inner.IsParticipantAsync(c, u, ct);
+    public Task<long> MarkDeliveredAsync(string c, long u, long s, CancellationToken ct = default) => inner.MarkDeliveredAsync(c, u, s, ct);
+    public Task<long> MarkReadAsync(string c, long u, long s, CancellationToken ct = default) => inner.MarkReadAsync(c, u, s, ct);
+    public Task<IReadOnlyList<ConversationCursor>> GetCursorsAsync(long u, CancellationToken ct = default) => inner.GetCursorsAsync(u, ct);
+    public Task<IReadOnlyList<ConversationState>> GetConversationsAsync(long u, int l, CancellationToken ct = default) => inner.GetConversationsAsync(u, l, ct);
+    public Task<ConversationState?> GetConversationAsync(long u, string c, CancellationToken ct = default) => inner.GetConversationAsync(u, c, ct);
 }
