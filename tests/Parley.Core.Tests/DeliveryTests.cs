@@ -55,7 +55,10 @@ public sealed class DeliveryTests
         await using var h = await EngineHarness.StartAsync();
         var alice = await h.UserAsync("alice");
         var bob = await h.UserAsync("bob");
+        var watcher = h.Connect(bob);
         for (var i = 0; i < 10; i++) await h.SendAsync(alice, MessageTarget.ToUser("bob"), $"m{i}");
+        // Acks come at commit, fan-out a moment later: once all ten are out, the device below gets them only by sync.
+        await watcher.WaitForMessagesAsync(10);
         var conversation = ConversationId.Direct(alice.Id, bob.Id).Value;
         var device = h.Connect(bob);
         Assert.Null(await h.Engine.AcknowledgeAsync(device.Connection, conversation, 4, default));

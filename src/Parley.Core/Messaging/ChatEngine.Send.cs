@@ -64,13 +64,15 @@ public sealed partial class ChatEngine
 
     private async Task ForwardAsync(Task<SendOutcome> result, TaskCompletionSource<SendOutcome> mine, (long, string) key)
     {
-        try { mine.TrySetResult(await result); }
-        catch (Exception ex) { mine.TrySetException(ex); }
-        finally
-        {
-            // Once committed, the store answers for this id; until then, resends wait on the running one.
-            _inflight.TryRemove(new KeyValuePair<(long, string), Task<SendOutcome>>(key, mine.Task));
-        }
+        SendOutcome? outcome = null;
+        Exception? error = null;
+        try { outcome = await result; }
+        catch (Exception ex) { error = ex; }
+        // Once committed, the store answers for this id; until then, resends wait on the running one. Removed
+        // before completing: a resend made after the sender saw a failure must be tried again, not answered with it.
+        _inflight.TryRemove(new KeyValuePair<(long, string), Task<SendOutcome>>(key, mine.Task));
+        if (error is null) mine.TrySetResult(outcome!);
+        else mine.TrySetException(error);
     }
 
     private static async Task<SendOutcome> AsDuplicateAsync(Task<SendOutcome> running)
