@@ -110,6 +110,7 @@ public static class ParleyServer
         app.MapGroupEndpoints();
         app.MapMessageEndpoints();
         app.MapAdminEndpoints();
+        app.MapClientEndpoints();
         app.MapOperationsEndpoints();
         app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
         return app;
