@@ -17,7 +17,7 @@ public sealed class PostgresMessageStore(PostgresDatabase db) : ISequencingMessa
     private const string StateQuery = $"""
         SELECT p.conversation_id, c.last_seq, p.delivered_seq, p.read_seq,
             (SELECT count(*) FROM messages u
-             WHERE u.conversation_id = p.conversation_id AND u.seq > p.read_seq AND u.sender_id <> p.user_id)::integer,
+             WHERE u.conversation_id = p.conversation_id AND u.seq > p.read_seq AND u.sender_id <> p.user_id AND u.kind <> 'removed')::integer,
             {MessageColumns}
         FROM participants p
         JOIN conversations c ON c.conversation_id = p.conversation_id
@@ -81,6 +81,28 @@ public sealed class PostgresMessageStore(PostgresDatabase db) : ISequencingMessa
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(ReadMessage(reader, 0));
             return list;
+        }, ct);
+    }
+
+    /// <inheritdoc />
+    public Task<ChatMessage?> RemoveAsync(string conversationId, long seq, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(conversationId);
+        // The old row is returned from a self-join: UPDATE … RETURNING only sees the new values.
+        return db.WriteAsync(async (c, tx) =>
+        {
+            await using var command = new NpgsqlCommand($"""
+                UPDATE messages AS t SET kind = $3, text = NULL, payload = NULL
+                FROM messages AS m
+                WHERE t.conversation_id = $1 AND t.seq = $2 AND t.kind <> $3
+                  AND m.conversation_id = t.conversation_id AND m.seq = t.seq
+                RETURNING {MessageColumns}
+                """, c, tx);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = conversationId });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = MessageKinds.Removed });
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadMessage(reader, 0) : null;
         }, ct);
     }
 

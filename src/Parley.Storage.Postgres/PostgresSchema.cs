@@ -128,6 +128,39 @@ internal static class PostgresSchema
         -- idempotency across nodes: a (sender, client message id) is stored once
         CREATE UNIQUE INDEX ux_messages_client_msg_id ON messages (sender_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
         """,
+
+        // 2: uploads, as in the SQLite schema. Several file rows may share one blob (sha256); a file is kept while a
+        // message refers to it or it is someone's avatar, and swept as an orphan some time after its upload otherwise.
+        """
+        CREATE TABLE files (
+            id           text   COLLATE "C" PRIMARY KEY,
+            owner_id     bigint NOT NULL,
+            kind         text   NOT NULL,
+            name         text   NOT NULL,
+            content_type text   NOT NULL,
+            size         bigint NOT NULL,
+            sha256       text   NOT NULL,
+            created_at   bigint NOT NULL
+        );
+        CREATE INDEX ix_files_sha256 ON files (sha256);
+        CREATE INDEX ix_files_created ON files (created_at);
+
+        CREATE TABLE file_refs (
+            file_id         text COLLATE "C" NOT NULL REFERENCES files (id),
+            message_id      text NOT NULL,
+            conversation_id text COLLATE "C" NOT NULL,
+            PRIMARY KEY (file_id, message_id)
+        );
+        CREATE INDEX ix_file_refs_message ON file_refs (message_id);
+        CREATE INDEX ix_file_refs_conversation ON file_refs (conversation_id);
+
+        CREATE TABLE avatars (
+            user_id    bigint PRIMARY KEY,
+            file_id    text   COLLATE "C" NOT NULL REFERENCES files (id),
+            updated_at bigint NOT NULL
+        );
+        CREATE INDEX ix_avatars_file ON avatars (file_id);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;

@@ -10,7 +10,7 @@ namespace Parley.Storage.Postgres;
 public static class PostgresStorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers one shared <see cref="PostgresDatabase"/> and the five stores as singletons (replacing earlier store
+    /// Registers one shared <see cref="PostgresDatabase"/> and the six stores as singletons (replacing earlier store
     /// registrations). The database connects and migrates when first resolved: resolve it (or any store) during start-up.
     /// The message store implements <see cref="ISequencingMessageStore"/>, so the engine lets it number messages.
     /// </summary>
@@ -30,6 +30,7 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddSingleton<IGraphStore, PostgresGraphStore>();
         services.AddSingleton<IGroupStore, PostgresGroupStore>();
         services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IFileStore, PostgresFileStore>();
         services.AddSingleton<IStoreHealth, PostgresStoreHealth>();
         return services;
     }

@@ -36,7 +36,7 @@ public sealed class PostgresStoreFixture : IAsyncLifetime
     {
         await using var command = Database.DataSource.CreateCommand("""
             TRUNCATE accounts, revoked_tokens, friend_requests, friendships, blocks, groups, group_members, group_invites,
-                conversations, participants, messages RESTART IDENTITY CASCADE
+                conversations, participants, messages, files, file_refs, avatars RESTART IDENTITY CASCADE
             """);
         await command.ExecuteNonQueryAsync();
     }

@@ -9,6 +9,7 @@ using Parley.Core.Services;
 using Parley.Server.Api;
 using Parley.Server.Auth;
 using Parley.Server.Operations;
+using Parley.Storage.S3;
 using Parley.Storage.Sqlite;
 using Parley.Transports.Json;
 using Parley.Transports.MobileImSdk;
@@ -43,6 +44,8 @@ public static class ParleyServer
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ParleyOptions>, ParleyOptionsValidation>();
         services.AddParleyStorage(configuration);
+        // The AWS SDK is loaded only when S3 is configured; otherwise the core registers the local-disk store.
+        if (configuration.GetValue("Parley:Files:Provider", FileStorageProvider.Local) == FileStorageProvider.S3) services.AddParleyS3BlobStore();
         services.AddSingleton<IPasswordHashing, AspNetPasswordHashing>();
         services.AddParleyCore();
         services.AddSingleton<NativeWebSocketEndpoint>();
@@ -109,6 +112,7 @@ public static class ParleyServer
         app.MapSocialEndpoints();
         app.MapGroupEndpoints();
         app.MapMessageEndpoints();
+        app.MapFileEndpoints();
         app.MapAdminEndpoints();
         app.MapClientEndpoints();
         app.MapOperationsEndpoints();
