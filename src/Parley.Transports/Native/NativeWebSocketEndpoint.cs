@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Parley.Abstractions;
 using Parley.Abstractions.Calls;
 using Parley.Abstractions.Events;
+using Parley.Abstractions.Stores;
 using Parley.Core.Clients;
 using Parley.Core.Messaging;
 using Parley.Core.Sessions;
@@ -111,6 +112,10 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
         try
         {
             await DispatchAsync(connection, command);
+        }
+        catch (StorageUnavailableException)
+        {
+            connection.EnqueueReply(new ErrorEvent(command.Id, ErrorCodes.StorageFailed, "storage unavailable, retry later"));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
