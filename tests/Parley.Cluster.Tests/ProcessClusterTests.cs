@@ -7,6 +7,7 @@ using Parley.Cluster.Tests.Infrastructure;
 using Parley.IntegrationTests.Infrastructure;
 using Parley.IntegrationTests.Stomp;
 using Parley.Protocol.Stomp;
+using Parley.TestInfrastructure;
 
 namespace Parley.Cluster.Tests;
 
@@ -18,24 +19,25 @@ namespace Parley.Cluster.Tests;
 public sealed class ProcessClusterTests(RabbitMqServer rabbit) : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly string _storeDir = Path.Combine(Path.GetTempPath(), "parley-proc-store-" + Guid.NewGuid().ToString("N")[..8]);
     private ProcessCluster _cluster = null!;
+    private PostgresServer _postgres = null!;
+    private string _database = "";
 
-    private IReadOnlyDictionary<string, string?> Storage => new Dictionary<string, string?>
+    public async Task InitializeAsync()
     {
-        ["Parley:Sqlite:Path"] = Path.Combine(_storeDir, "parley.db"),
-    };
-
-    // A shared SQLite file numbers messages in each node's memory: only one node may write a conversation at a time.
-    // PostgreSQL numbers them in the database, and both sides may send at once.
-    private const bool BothSidesSend = false;
-
-    public async Task InitializeAsync() => _cluster = await ProcessCluster.StartAsync(rabbit, Storage);
+        _postgres = await PostgresServer.SharedAsync();
+        _database = await _postgres.CreateDatabaseAsync("nodes");
+        _cluster = await ProcessCluster.StartAsync(rabbit, new Dictionary<string, string?>
+        {
+            ["Parley:Storage:Provider"] = "postgres",
+            ["Parley:Storage:Postgres:ConnectionString"] = _database,
+        });
+    }
 
     public async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
-        try { Directory.Delete(_storeDir, recursive: true); } catch (IOException) { }
+        await _postgres.DropDatabaseAsync(_database);
     }
 
     private static ParleyClient Client(Uri uri, TestUser user, ConcurrentQueue<ChatMessage> inbox)
@@ -171,8 +173,8 @@ public sealed class ProcessClusterTests(RabbitMqServer rabbit) : IAsyncLifetime
             }
         }
         var aliceSends = TrafficAsync(a, "bob", ackedByAlice, "a");
-        var bobSends = BothSidesSend ? TrafficAsync(b, "alice", ackedByBob, "b") : Task.CompletedTask;
-        var total = BothSidesSend ? 2 * count : count;
+        var bobSends = TrafficAsync(b, "alice", ackedByBob, "b");
+        const int total = 2 * count;
         await Eventually.HoldsAsync(() => ackedByAlice.Count >= count / 3, "traffic under way", Wait);
         await _cluster[victim].KillAsync();
         await Task.WhenAll(aliceSends, bobSends).WaitAsync(TimeSpan.FromSeconds(90));
@@ -192,15 +194,71 @@ public sealed class ProcessClusterTests(RabbitMqServer rabbit) : IAsyncLifetime
         Assert.Subset(stored.ToHashSet(), ackedByAlice.Concat(ackedByBob).ToHashSet());
 
         // Each side received every message of the other once, in order, with no gap.
-        await Eventually.HoldsAsync(() => bobInbox.Count(m => m.From == alice.Id) >= count, "bob has all of alice's", Wait);
-        await Eventually.HoldsAsync(() => aliceInbox.Count(m => m.From == bob.Id) >= ackedByBob.Count, "alice has all of bob's", Wait);
+        string Missing(ConcurrentQueue<ChatMessage> inbox, long from, string prefix) => string.Join(",",
+            Enumerable.Range(1, count).Select(i => prefix + i).Except(inbox.Where(m => m.From == from).Select(m => m.Text ?? "")));
+        await Eventually.HoldsAsync(() => bobInbox.Count(m => m.From == alice.Id) >= count, () => "bob has all of alice's, missing: " + Missing(bobInbox, alice.Id, "a"), Wait);
+        await Eventually.HoldsAsync(() => aliceInbox.Count(m => m.From == bob.Id) >= count, () => "alice has all of bob's, missing: " + Missing(aliceInbox, bob.Id, "b"), Wait);
         Assert.Equal(Enumerable.Range(1, count).Select(i => $"a{i}"), bobInbox.Where(m => m.From == alice.Id).Select(m => m.Text));
-        Assert.Equal(Enumerable.Range(1, ackedByBob.Count).Select(i => $"b{i}"), aliceInbox.Where(m => m.From == bob.Id).Select(m => m.Text));
+        Assert.Equal(Enumerable.Range(1, count).Select(i => $"b{i}"), aliceInbox.Where(m => m.From == bob.Id).Select(m => m.Text));
         foreach (var inbox in new[] { aliceInbox, bobInbox })
         {
             var seqs = inbox.Select(m => m.Seq).ToList();
             Assert.Equal(seqs.Distinct().Count(), seqs.Count);
             Assert.Equal(seqs.Order(), seqs);
+        }
+    }
+
+    [Fact]
+    public async Task Three_nodes_writing_one_group_at_once_deliver_to_every_session_once_and_in_order()
+    {
+        const int each = 30;
+        var users = new List<TestUser>();
+        foreach (var name in new[] { "ann", "ben", "cat" }) users.Add(await _cluster.CreateUserAsync(name));
+        long groupId;
+        using (var h = _cluster.Http(0, users[0].Token))
+        {
+            var group = await h.PostAsJsonAsync("api/groups", new { name = "busy" });
+            groupId = (await group.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        }
+        for (var i = 1; i < 3; i++)
+        {
+            using var h = _cluster.Http(i, users[i].Token);
+            (await h.PostAsync($"api/groups/{groupId}/join", null)).EnsureSuccessStatusCode();
+        }
+        // Raw sockets (no SDK reordering): what each node hands out is what the test sees. Each user sends on one
+        // socket and listens on a second one on another node.
+        var senders = new List<TestSocket>();
+        var listeners = new List<TestSocket>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                senders.Add(await TestSocket.ConnectAsync(_cluster[i].WebSocketUri, users[i].Token));
+                listeners.Add(await TestSocket.ConnectAsync(_cluster[(i + 1) % 3].WebSocketUri, users[i].Token));
+            }
+            await Task.WhenAll(senders.Select((socket, i) => Task.Run(async () =>
+            {
+                for (var n = 1; n <= each; n++) await socket.SendMessageAsync(new { group = groupId }, $"{users[i].Account}{n}");
+            }))).WaitAsync(TimeSpan.FromSeconds(90));
+
+            foreach (var listener in listeners)
+            {
+                var got = await listener.MessagesAsync(3 * each);
+                // Every seq once and in order, whichever of the three nodes committed it.
+                Assert.Equal(Enumerable.Range(1, 3 * each).Select(n => (long)n), got.Select(m => m.GetProperty("seq").GetInt64()));
+            }
+            foreach (var sender in senders)
+            {
+                // The sending socket gets the others' messages (not its own: those are acks), also in order.
+                var got = await sender.MessagesAsync(2 * each);
+                var seqs = got.Select(m => m.GetProperty("seq").GetInt64()).ToList();
+                Assert.Equal(seqs.Order(), seqs);
+                Assert.Equal(seqs.Count, seqs.Distinct().Count());
+            }
+        }
+        finally
+        {
+            foreach (var socket in senders.Concat(listeners)) await socket.DisposeAsync();
         }
     }
 }

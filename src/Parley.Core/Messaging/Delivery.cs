@@ -115,6 +115,27 @@ public sealed class Delivery : IDisposable
 
     private sealed record Published(long AtMs, long[]? Users, byte[] Payload);
 
+    /// <summary>
+    /// Fans out a message stored earlier (a resend answered as a duplicate) once more, without the hooks: in a cluster
+    /// the node that stored it may have died before publishing it. Nodes that handed it out already drop it.
+    /// </summary>
+    internal async Task RepublishAsync(ChatMessage message, long originConnectionId)
+    {
+        if (_orderer is null) return;
+        try
+        {
+            var targets = await TargetsOfAsync(message);
+            if (targets is null) return;
+            var payload = JsonSerializer.SerializeToUtf8Bytes(message, BusJson.Default.ChatMessage);
+            Publish(new Published(_time.GetUtcNow().ToUnixTimeMilliseconds(), message.GroupId is not null ? null : targets, payload));
+            _orderer.Submit(message, targets, originConnectionId);
+        }
+        catch (Exception ex)
+        {
+            CoreLog.FanOutFailed(_logger, ex, message.Id);
+        }
+    }
+
     // The single-node path, exactly as before the cluster existed: no orderer, no serialisation.
     private async ValueTask PublishLocalAsync(ChatMessage message, long originConnectionId)
     {

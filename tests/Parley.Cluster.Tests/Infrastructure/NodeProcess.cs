@@ -26,6 +26,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public string Name { get; }
     public Uri BaseUri { get; }
+    public Uri WebSocketUri => new(BaseUri.ToString().Replace("http://", "ws://") + "ws");
     public IPEndPoint Udp { get; }
     public IPEndPoint Tcp { get; }
     public int Pid => _process.Id;
