@@ -7,7 +7,8 @@
 #   deploy/cluster.sh stop
 #
 # Environment: PARLEY_CLUSTER_DIR (state, default ./cluster-data), PARLEY_BASE_PORT (5080: nodes get +1 … +N),
-# PG_PORT (5433), AMQP_PORT (5673), EPMD_PORT (4370). Needs Debian's postgresql and rabbitmq-server packages and
+# PG_PORT (5433), AMQP_PORT (5673), EPMD_PORT (4370), MIM_UDP_BASE (7900) and MIM_TCP_BASE (8900: node i's MobileIMSDK
+# ports are base + i). Needs Debian's postgresql and rabbitmq-server packages and
 # the .NET SDK; run as root (PostgreSQL runs as the postgres user).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,8 @@ BASE=${PARLEY_BASE_PORT:-5080}
 PG_PORT=${PG_PORT:-5433}
 AMQP_PORT=${AMQP_PORT:-5673}
 EPMD_PORT=${EPMD_PORT:-4370}
+MIM_UDP_BASE=${MIM_UDP_BASE:-7900}
+MIM_TCP_BASE=${MIM_TCP_BASE:-8900}
 DIST_PORT=$((AMQP_PORT + 20000 > 65000 ? AMQP_PORT + 1000 : AMQP_PORT + 20000))
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 RABBIT=/usr/lib/rabbitmq/bin
@@ -64,8 +67,8 @@ start() {
     Parley__Cluster__NodeId="node$i" \
     Parley__Cluster__RabbitMq__Host=127.0.0.1 \
     Parley__Cluster__RabbitMq__Port=$AMQP_PORT \
-    Parley__MobileImSdk__Udp__Port=$((7900 + i)) \
-    Parley__MobileImSdk__Tcp__Port=$((8900 + i)) \
+    Parley__MobileImSdk__Udp__Port=$((MIM_UDP_BASE + i)) \
+    Parley__MobileImSdk__Tcp__Port=$((MIM_TCP_BASE + i)) \
     Parley__MobileImSdk__WebSocket__Port=-1 \
       nohup dotnet "$bin" --urls "http://127.0.0.1:$port" --data "$DIR/nodes/node$i" >"$DIR/nodes/node$i.log" 2>&1 &
     echo $! > "$DIR/nodes/node$i.pid"
@@ -74,7 +77,7 @@ start() {
     local port=$((BASE + i))
     for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
     curl -fs "http://127.0.0.1:$port/health" >/dev/null || { echo "node$i did not come up; see $DIR/nodes/node$i.log" >&2; exit 1; }
-    echo "node$i  http://127.0.0.1:$port  (MobileIMSDK udp $((7900 + i)), tcp $((8900 + i)))"
+    echo "node$i  http://127.0.0.1:$port  (MobileIMSDK udp $((MIM_UDP_BASE + i)), tcp $((MIM_TCP_BASE + i)))"
   done
 }
 
