@@ -51,8 +51,11 @@ public abstract class RawConnection : IAsyncDisposable
     {
         if (!initial.IsEmpty)
         {
-            _carry = initial.ToArray();
-            _carryLength = initial.Length;
+            // Frames that came with the handshake are handled now: the loop below only parses after a receive.
+            var consumed = OnData(initial);
+            _carry = initial[consumed..].ToArray();
+            _carryLength = _carry.Length;
+            AfterBatch();
         }
         _ = ReadLoopAsync();
     }

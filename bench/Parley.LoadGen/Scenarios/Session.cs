@@ -42,6 +42,7 @@ public sealed class Session : IAsyncDisposable
             ? await Target.ConnectAsync(o, o.Hub, users, groupMembers)
             : o.Hub ? await Target.StartHubAsync(o, users) : await Target.StartParleyAsync(o, users, groupMembers);
         var session = new Session(o, target, users);
+        if (target.Pid is { } pid) Console.Error.WriteLine($"[{session.Label}] server pid {pid}{(target.LogPath is { } log ? ", log " + log : "")}");
         if (o.Progress) session._progress = session.ProgressAsync();
         return session;
     }

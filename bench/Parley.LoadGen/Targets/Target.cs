@@ -201,6 +201,8 @@ public sealed class Target : IAsyncDisposable
 
     public bool Exited => _process?.HasExited ?? false;
 
+    public string? LogPath => _process?.LogPath;
+
     public async Task<MetricsSnapshot?> ScrapeAsync()
     {
         if (!IsParley) return null;
