@@ -24,6 +24,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         ConnectionString = connectionString;
         _readConnectionString = readConnectionString;
         Readers = new PreparedReaders(readConnectionString);
+        Blockers = new BlockerIndex(this);
         _writer = writer;
         SchemaVersion = version;
         _logger = logger;
@@ -132,6 +133,9 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
 
     /// <summary>Read connections with their hot statements kept prepared (see <see cref="PreparedReaders"/>).</summary>
     internal PreparedReaders Readers { get; }
+
+    /// <summary>Who blocks anyone (see <see cref="BlockerIndex"/>).</summary>
+    internal BlockerIndex Blockers { get; }
 
     /// <summary>A one-row, one-column read through a prepared statement.</summary>
     internal T Scalar<TState, T>(string sql, TState state, Action<SqliteParameterCollection, TState> bind, Func<SqliteDataReader, T> read, T empty)
