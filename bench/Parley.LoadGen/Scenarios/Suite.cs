@@ -15,8 +15,14 @@ public static class Suite
     public static async Task<int> RunAsync(RunOptions o)
     {
         var q = o.Quick;
+        // Steady state, not start-up: a server runs for days, a run lasts seconds. With tiered compilation the JIT
+        // was still re-compiling (most of all in Parley, which has more code) well into the measured window, so
+        // both servers start fully optimised unless the caller chose otherwise.
+        var environment = new Dictionary<string, string>(o.ServerEnvironment);
+        if (!environment.Keys.Any(k => k.StartsWith("DOTNET_Tiered", StringComparison.OrdinalIgnoreCase))) environment["DOTNET_TieredCompilation"] = "0";
         var baseOptions = o with
         {
+            ServerEnvironment = environment,
             DurationSeconds = q ? 3 : o.DurationSeconds,
             WarmupSeconds = q ? 1 : o.WarmupSeconds,
             Progress = o.Progress,
@@ -83,7 +89,7 @@ public static class Suite
         await Run("churn, native", churnRun with { Protocol = WireProtocol.Native });
         await Run("churn, hub", churnRun with { Protocol = WireProtocol.Hub });
 
-        var markdown = Markdown(results, loadBefore, LoadAverage(), started, q);
+        var markdown = Markdown(results, loadBefore, LoadAverage(), started, q, environment);
         File.WriteAllText(outPath, markdown);
         Console.WriteLine(markdown);
         Console.Error.WriteLine($"written: {outPath} and {jsonPath}");
@@ -107,7 +113,8 @@ public static class Suite
         return $"{Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, {RuntimeInformation.OSArchitecture}, .NET {Environment.Version}";
     }
 
-    internal static string Markdown(IReadOnlyList<RunResult> results, string loadBefore, string loadAfter, DateTimeOffset started, bool quick)
+    internal static string Markdown(IReadOnlyList<RunResult> results, string loadBefore, string loadAfter, DateTimeOffset started, bool quick,
+        IReadOnlyDictionary<string, string> environment)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -116,6 +123,7 @@ public static class Suite
         sb.AppendLine(c, $"- started {started:yyyy-MM-dd HH:mm} UTC; machine: {Machine()}");
         sb.AppendLine(c, $"- load average before {loadBefore}, after {loadAfter} (the load generator runs on the same machine)");
         sb.AppendLine("- command: `bench/run-all.sh`" + (quick ? " --quick" : ""));
+        sb.AppendLine(c, $"- both servers' environment: {string.Join(", ", environment.Select(e => $"`{e.Key}={e.Value}`"))} (runtime defaults otherwise)");
         sb.AppendLine();
         sb.AppendLine("## Targets");
         sb.AppendLine();
@@ -181,8 +189,11 @@ public static class Suite
             var churnHub = Find("churn", "hub", "hub");
             yield return ("same rate after 10,000 connections came and went", string.Create(c, $"{ratio:P0} of fresh per CPU-s (hub {churnHub?.AfterChurnPerCpuSecond / churnHub?.BeforeChurnPerCpuSecond:P0})"), ratio >= 0.9);
         }
-        var lossy = results.Where(r => r.Lost > 0 || r.Duplicates > 0).Select(r => $"{r.Scenario}/{r.Protocol}/{r.Server}").ToList();
-        yield return ("nothing lost or duplicated (Parley runs)", lossy.Count == 0 ? "none" : string.Join(", ", lossy),
-            !results.Any(r => r.Server.StartsWith("parley", StringComparison.Ordinal) && (r.Lost > 0 || r.Duplicates > 0)));
+        var lossy = results.Where(r => r.Server.StartsWith("parley", StringComparison.Ordinal) && (r.Lost > 0 || r.Duplicates > 0))
+            .Select(r => $"{r.Scenario}/{r.Protocol}: lost {r.Lost:N0}, duplicates {r.Duplicates:N0}").ToList();
+        var hubLate = results.Where(r => r.Server == "hub" && r.Lost > 0).Select(r => $"{r.Scenario}: {r.Lost:N0}").ToList();
+        yield return ("nothing lost or duplicated in any Parley run",
+            (lossy.Count == 0 ? "none" : string.Join("; ", lossy)) + (hubLate.Count == 0 ? "" : $" (hub, not arrived within the drain: {string.Join("; ", hubLate)})"),
+            lossy.Count == 0);
     }
 }
