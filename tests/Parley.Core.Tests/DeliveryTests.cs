@@ -55,7 +55,13 @@ public sealed class DeliveryTests
         await using var h = await EngineHarness.StartAsync();
         var alice = await h.UserAsync("alice");
         var bob = await h.UserAsync("bob");
+        var carol = await h.UserAsync("carol");
+        var probe = h.Connect(carol);
         for (var i = 0; i < 10; i++) await h.SendAsync(alice, MessageTarget.ToUser("bob"), $"m{i}");
+        // Fan-out runs after the commit, in commit order: once a later message reached carol, none of bob's is still
+        // on its way (it would arrive live on the device connected below and not only through sync).
+        await h.SendAsync(alice, MessageTarget.ToUser("carol"), "after");
+        await probe.WaitForAsync<MessageEvent>(e => e.Message.Text == "after");
         var conversation = ConversationId.Direct(alice.Id, bob.Id).Value;
         var device = h.Connect(bob);
         Assert.Null(await h.Engine.AcknowledgeAsync(device.Connection, conversation, 4, default));
