@@ -19,7 +19,8 @@ public sealed record GroupInvite(string? User);
 public sealed record GroupDto(long Id, string Name, long OwnerId, bool InviteOnly, int MemberCount, DateTimeOffset CreatedAt);
 public sealed record GroupMemberDto(long UserId, string Account, string DisplayName, GroupRole Role, DateTimeOffset JoinedAt, bool Online);
 public sealed record GroupRef(long Id, string Name);
-public sealed record ConversationDto(string Conversation, long LastSeq, long DeliveredSeq, long ReadSeq, int Unread, ChatMessage? LastMessage, UserSummary? Peer, GroupRef? Group);
+public sealed record ConversationDto(string Conversation, long LastSeq, long DeliveredSeq, long ReadSeq, int Unread, ChatMessage? LastMessage, UserSummary? Peer, GroupRef? Group,
+    long? PeerDeliveredSeq, long? PeerReadSeq);
 public sealed record HistoryDto(IReadOnlyList<ChatMessage> Messages, bool HasMore);
 public sealed record ReadRequest(long? Seq);
 /// <summary>A send over REST; <c>to</c> is an account name or a user id (as a string or a number).</summary>
@@ -42,5 +43,6 @@ public static class Dto
     public static GroupMemberDto Member(MemberView v) => new(v.Member.UserId, v.Account.Name, v.Account.DisplayName, v.Member.Role, v.Member.JoinedAt, v.Online);
 
     public static ConversationDto Conversation(ConversationView v) => new(v.State.ConversationId, v.State.LastSeq, v.State.DeliveredSeq, v.State.ReadSeq,
-        v.State.UnreadCount, v.State.LastMessage, v.Peer is null ? null : Summary(v.Peer), v.Group is null ? null : new GroupRef(v.Group.Id, v.Group.Name));
+        v.State.UnreadCount, v.State.LastMessage, v.Peer is null ? null : Summary(v.Peer), v.Group is null ? null : new GroupRef(v.Group.Id, v.Group.Name),
+        v.PeerDeliveredSeq, v.PeerReadSeq);
 }

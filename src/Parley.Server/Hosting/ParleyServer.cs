@@ -9,6 +9,7 @@ using Parley.Core.Services;
 using Parley.Server.Api;
 using Parley.Server.Auth;
 using Parley.Server.Operations;
+using Parley.Server.Web;
 using Parley.Storage.Sqlite;
 using Parley.Transports.Json;
 using Parley.Transports.MobileImSdk;
@@ -55,6 +56,7 @@ public static class ParleyServer
         services.AddMobileImGateway(configuration);
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService<StartupBanner>();
+        services.AddParleyWebPage(configuration);
 
         services.AddAuthentication(ParleyTokenAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ParleyTokenAuthentication>(ParleyTokenAuthentication.SchemeName, null);
@@ -97,6 +99,7 @@ public static class ParleyServer
         app.Services.GetRequiredService<PrometheusExporter>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseParleyWebPage();
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -114,9 +117,10 @@ public static class ParleyServer
         app.MapSocialEndpoints();
         app.MapGroupEndpoints();
         app.MapMessageEndpoints();
+        app.MapSearchEndpoints();
         app.MapAdminEndpoints();
         app.MapOperationsEndpoints();
-        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+        app.MapParleyWebPage();
         return app;
     }
 }
