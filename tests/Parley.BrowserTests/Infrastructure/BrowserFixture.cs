@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using Parley.IntegrationTests.Infrastructure;
 
@@ -48,6 +50,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Timeout = (float)Timeout.TotalMilliseconds * 3,
         });
         Directory.CreateDirectory(ScreenshotDirectory);
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout((float)Timeout.TotalMilliseconds);
     }
 
     /// <summary>A unique account name for this run (the server is shared by all tests).</summary>
@@ -70,6 +73,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         context.SetDefaultNavigationTimeout((float)Timeout.TotalMilliseconds);
         var page = await context.NewPageAsync().WaitAsync(Timeout);
         return new UserPage(this, context, page);
+    }
+
+    /// <summary>Makes two accounts friends through the REST API (for tests about something else).</summary>
+    public async Task BefriendAsync(TestUser a, TestUser b)
+    {
+        using var ha = Server.CreateHttpClient(a.Token);
+        using var hb = Server.CreateHttpClient(b.Token);
+        var request = await ha.PostAsJsonAsync("api/friends/requests", new { user = b.Account }).WaitAsync(Timeout);
+        request.EnsureSuccessStatusCode();
+        var id = (await request.Content.ReadFromJsonAsync<JsonElement>().WaitAsync(Timeout)).GetProperty("id").GetInt64();
+        (await hb.PostAsync($"api/friends/requests/{id}/accept", null).WaitAsync(Timeout)).EnsureSuccessStatusCode();
     }
 
     public async Task DisposeAsync()

@@ -48,6 +48,18 @@ public sealed class UserPage(BrowserFixture fixture, IBrowserContext context, IP
         await Expect(Page.Locator(".conn-status")).ToHaveTextAsync("Online");
     }
 
+    /// <summary>Signs in through the page as an account made elsewhere (REST).</summary>
+    public async Task SignInAsync(string account, string displayName, string password = "password123")
+    {
+        Account = account;
+        DisplayName = displayName;
+        await GotoAsync("/login");
+        await Page.GetByLabel("Account").FillAsync(account);
+        await Page.GetByLabel("Password").FillAsync(password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(Page.Locator(".conn-status")).ToHaveTextAsync("Online");
+    }
+
     /// <summary>Closes the tab and opens a new one in the same profile (same stored session).</summary>
     public async Task ReopenAsync(string path = "/")
     {

@@ -27,7 +27,7 @@ export class ChatView {
 
     this.headInfo = h('div', { class: 'chat-head-info' });
     this.banner = h('div', { class: 'banner hidden', role: 'status' });
-    this.typingEl = h('div', { class: 'typing', 'aria-live': 'polite' });
+    this.typingEl = h('div', { class: 'typing-line', 'aria-live': 'polite' });
     this.jump = h('button', { type: 'button', class: 'jump hidden', 'aria-label': 'Jump to latest messages', onclick: () => { this.list.scrollToBottom(); this.onScroll(); } },
       icon('down'), h('span', { class: 'jump-count' }));
     this.uploads = h('ul', { class: 'uploads', 'aria-label': 'Uploads' });
@@ -112,6 +112,8 @@ export class ChatView {
   }
 
   onMessages(latest) {
+    const members = this.conv.type === 'group' ? this.store.members.get(this.conv.groupId) : null;
+    if (latest && members && !members.some((m) => m.userId === latest.from)) this.store.loadMembers(this.conv.groupId).catch(() => {});
     const wasBottom = this.list.atBottom();
     const mine = latest && latest.from === this.store.me.id;
     this.list.render({ forceBottom: mine });

@@ -58,7 +58,6 @@ function searchBox(label, find, show) {
 
 export function friendsDialog(shell) {
   const { store, api } = shell;
-  store.refreshRequests();
   openDialog('Friends', ({ close }) => {
     const open = (user) => { close(); shell.chatWith(user); };
     const t = tabs([['friends', 'Friends'], ['requests', 'Requests'], ['add', 'Add'], ['blocked', 'Blocked']], async (key, panel) => {
@@ -132,7 +131,11 @@ export function friendsDialog(shell) {
         replace(panel, emptyState('Could not load: ' + err.message));
       }
     });
-    if (store.requests.some((r) => r.direction === 'incoming')) queueMicrotask(() => t.select('requests'));
+    // open on the requests when someone is waiting for an answer (unless the user already moved on)
+    const chosen = () => t.buttons.findIndex((b) => b.getAttribute('aria-selected') === 'true') !== 0;
+    store.refreshRequests().then(() => {
+      if (!chosen() && store.requests.some((r) => r.direction === 'incoming')) t.select('requests');
+    });
     return t.el;
   }, { className: 'dialog-panel' });
 }
