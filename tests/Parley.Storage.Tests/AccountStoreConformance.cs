@@ -129,7 +129,7 @@ public abstract class AccountStoreConformance
         var al = await Store.TryCreateAsync(NewAccount("al") with { DisplayName = "Someone" });
         var alice = await Store.TryCreateAsync(NewAccount("alice") with { DisplayName = "Alice Liddell" });
         var zed = await Store.TryCreateAsync(NewAccount("zed") with { DisplayName = "Zed, friend of Al" });
-        await Store.TryCreateAsync(NewAccount("malcolm") with { DisplayName = "Mal" });
+        await Store.TryCreateAsync(NewAccount("malcolm") with { DisplayName = "Mick" });
         await Store.TryCreateAsync(NewAccount("alfred") with { Disabled = true });
 
         Assert.Equal(["al", "alice", "zed"], (await Store.SearchAsync("Al", 10)).Select(a => a.Name));
