@@ -67,7 +67,7 @@ export function colorSlot(key) {
 /** One-line preview of a message for lists and notifications. */
 export function preview(msg) {
   if (!msg) return '';
-  if (msg.removed) return 'Message removed';
+  if (msg.removed || msg.kind === 'removed') return 'Message removed';
   switch (msg.kind) {
     case 'image': return msg.text ? `📷 ${msg.text}` : '📷 Photo';
     case 'audio': return msg.text ? `🎵 ${msg.text}` : '🎵 Audio';

@@ -222,6 +222,7 @@ export class ChatStore extends EventTarget {
       case 'message': this.ingest(f.message); break;
       case 'receipt': this.onReceipt(f); break;
       case 'typing': this.onTyping(f); break;
+      case 'removed': this.onRemoved(f); break;
       case 'presence': {
         const u = this.rememberUser({ id: f.user, account: f.userName, online: f.online });
         this.emit('presence', { user: u });
@@ -345,6 +346,29 @@ export class ChatStore extends EventTarget {
       if (cur.delivered >= seq || cur.read >= seq) delivered = true;
     }
     return readers > 0 ? 'read' : delivered ? 'delivered' : 'sent';
+  }
+
+  /** A message became a tombstone (removed by its sender or a group owner). */
+  onRemoved(f) {
+    const c = this.convs.get(f.conversation);
+    if (!c) return;
+    const tomb = (m) => ({ ...m, kind: 'removed', text: null, payload: null, removed: true });
+    const m = c.msgs.get(f.seq);
+    if (m) c.msgs.set(f.seq, tomb(m));
+    if (c.lastMessage?.seq === f.seq) c.lastMessage = tomb(c.lastMessage);
+    this.emit('messages', { conv: c });
+    this.emit('conversations');
+  }
+
+  /** Own messages, and any message in a group one owns, may be removed. */
+  canRemove(c, m) {
+    if (m.local || m.kind === 'removed') return false;
+    return m.from === this.me.id || (c.type === 'group' && c.group?.ownerId === this.me.id);
+  }
+
+  async remove(c, m) {
+    await this.connection.request({ type: 'remove', conversation: c.id, seq: m.seq });
+    this.onRemoved({ conversation: c.id, seq: m.seq });
   }
 
   onTyping(f) {

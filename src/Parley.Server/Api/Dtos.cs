@@ -17,7 +17,7 @@ public sealed record GroupCreate(string? Name, bool? InviteOnly);
 public sealed record GroupUpdate(string? Name, bool? InviteOnly);
 public sealed record GroupInvite(string? User);
 public sealed record GroupDto(long Id, string Name, long OwnerId, bool InviteOnly, int MemberCount, DateTimeOffset CreatedAt);
-public sealed record GroupMemberDto(long UserId, string Account, string DisplayName, GroupRole Role, DateTimeOffset JoinedAt, bool Online);
+public sealed record GroupMemberDto(long UserId, string Account, string DisplayName, GroupRole Role, DateTimeOffset JoinedAt, bool Online, string? AvatarUrl);
 public sealed record GroupRef(long Id, string Name);
 public sealed record ConversationDto(string Conversation, long LastSeq, long DeliveredSeq, long ReadSeq, int Unread, ChatMessage? LastMessage, UserSummary? Peer, GroupRef? Group,
     long? PeerDeliveredSeq, long? PeerReadSeq);
@@ -40,7 +40,7 @@ public static class Dto
 
     public static GroupDto Group(GroupView v) => new(v.Group.Id, v.Group.Name, v.Group.OwnerId, v.Group.InviteOnly, v.MemberCount, v.Group.CreatedAt);
 
-    public static GroupMemberDto Member(MemberView v) => new(v.Member.UserId, v.Account.Name, v.Account.DisplayName, v.Member.Role, v.Member.JoinedAt, v.Online);
+    public static GroupMemberDto Member(MemberView v) => new(v.Member.UserId, v.Account.Name, v.Account.DisplayName, v.Member.Role, v.Member.JoinedAt, v.Online, v.Account.AvatarUrl);
 
     public static ConversationDto Conversation(ConversationView v) => new(v.State.ConversationId, v.State.LastSeq, v.State.DeliveredSeq, v.State.ReadSeq,
         v.State.UnreadCount, v.State.LastMessage, v.Peer is null ? null : Summary(v.Peer), v.Group is null ? null : new GroupRef(v.Group.Id, v.Group.Name),

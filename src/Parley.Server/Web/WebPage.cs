@@ -33,7 +33,7 @@ public static class WebPage
     public static WebApplication UseParleyWebPage(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<WebPageOptions>>().Value;
-        if (!options.Enabled || !File.Exists(Path.Combine(options.ResolvedRoot, "index.html"))) return app;
+        if (!options.IsServed) return app;
         var files = new PhysicalFileProvider(options.ResolvedRoot);
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -49,7 +49,7 @@ public static class WebPage
     {
         var options = app.Services.GetRequiredService<IOptions<WebPageOptions>>().Value;
         var index = Path.Combine(options.ResolvedRoot, "index.html");
-        if (!options.Enabled || !File.Exists(index))
+        if (!options.IsServed)
         {
             app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
             return app;

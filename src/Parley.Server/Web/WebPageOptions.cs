@@ -16,6 +16,9 @@ public sealed class WebPageOptions
     /// </summary>
     public string? Root { get; set; }
 
+    /// <summary>On, with a page to serve.</summary>
+    internal bool IsServed => Enabled && File.Exists(Path.Combine(ResolvedRoot, "index.html"));
+
     internal string ResolvedRoot => string.IsNullOrWhiteSpace(Root)
         ? Path.Combine(AppContext.BaseDirectory, "wwwroot")
         : Path.GetFullPath(Root);

@@ -1,7 +1,7 @@
 // One open conversation: header, messages, typing notice, composer with attachments and emoji.
 
 import { h, replace, icon, iconButton, toast, announce } from '../dom.js';
-import { avatar } from './widgets.js';
+import { avatar, confirmDialog } from './widgets.js';
 import { MessageList } from './messages.js';
 import { kindOf, measure } from './media.js';
 import { emojiPicker } from './emoji.js';
@@ -22,6 +22,10 @@ export class ChatView {
       openImage: (url, name) => imageViewer(url, name),
       onRetry: (local) => store.retry(conv, local),
       onDiscard: (local) => store.discard(conv, local),
+      onRemove: async (m) => {
+        if (!(await confirmDialog('Remove this message for everyone?', 'Remove'))) return;
+        try { await store.remove(conv, m); } catch (err) { toast('Could not remove the message: ' + err.message, 'error'); }
+      },
     });
     this.list.el.addEventListener('scroll', () => this.onScroll(), { passive: true });
 

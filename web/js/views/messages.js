@@ -1,7 +1,7 @@
 // The message list of one conversation: keyed nodes reused across renders (so 1,000 messages stay cheap), day
 // separators, runs of one sender, receipts, and scroll handling (history on scroll up, stick to the bottom).
 
-import { h, icon, replace } from '../dom.js';
+import { h, icon, iconButton, replace } from '../dom.js';
 import { time, fullTime, dayKey, dayLabel } from '../format.js';
 import { avatar } from './widgets.js';
 import { mediaContent } from './media.js';
@@ -30,7 +30,8 @@ function richText(text) {
 const onlyEmoji = (text) => text.length <= 12 && /^(\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f|\s)+$/u.test(text) && /\p{Extended_Pictographic}/u.test(text);
 
 export class MessageList {
-  constructor(store, conv, { openImage, onRetry, onDiscard }) {
+  constructor(store, conv, { openImage, onRetry, onDiscard, onRemove }) {
+    this.onRemove = onRemove;
     this.store = store;
     this.conv = conv;
     this.openImage = openImage;
@@ -105,7 +106,7 @@ export class MessageList {
       const last = !next || next.from !== m.from || dayKey(next.ts) !== day || next.ts - m.ts > RUN_GAP_MS || next.kind === 'system';
       const own = m.from === store.me.id;
       const state = m.local ? m.status : own ? store.receiptState(c, m.seq) : '';
-      const sig = [state, first, last, m.removed ? 'x' : '', m.local ? m.error ?? '' : '', group ? store.displayName(m.from, m.fromName) : ''].join('|');
+      const sig = [state, first, last, m.kind === 'removed' ? 'x' : '', store.canRemove(c, m) ? 'r' : '', m.local ? m.error ?? '' : '', group ? store.displayName(m.from, m.fromName) : ''].join('|');
       const key = keyOf(m);
       live.add(key);
       out.push(this.node(key, sig, () => this.message(m, { own, first, last, group, state })));
@@ -149,7 +150,8 @@ export class MessageList {
       content, meta);
     const li = h('li', { class: classes.filter(Boolean).join(' '), dataset: { seq: m.seq ?? '', from: m.from } },
       group && !own ? (last ? avatar(store, { userId: m.from, name, size: 'sm' }) : h('span', { class: 'avatar-space' })) : null,
-      bubble);
+      bubble,
+      store.canRemove(this.conv, m) ? iconButton('trash', 'Remove message', () => this.onRemove(m), { class: 'icon-btn msg-action' }) : null);
     if (m.local && m.status === 'failed') {
       li.append(h('div', { class: 'msg-failed', role: 'alert' },
         h('span', { text: 'Not sent' + (m.error ? ': ' + m.error : '') }),
