@@ -55,9 +55,12 @@ public static class WebPage
             return app;
         }
         app.MapGet("/", (HttpContext http) => ServeIndex(http, index)).ExcludeFromDescription();
-        app.MapFallback((HttpContext http) =>
+        // GET and HEAD only, and last: a MapFallback (any method) would also catch requests that a real endpoint
+        // turned down in routing (a POST without a body's content type), hiding their 400/415 behind a 404.
+        // "nonfile" leaves paths with a file name to the static files (a selected endpoint would switch them off).
+        app.MapMethods("/{**path:nonfile}", [HttpMethods.Get, HttpMethods.Head], (HttpContext http) =>
             IsPageRoute(http.Request) ? ServeIndex(http, index) : Results.Problem(statusCode: 404, title: "Not Found", detail: "no such resource"))
-            .ExcludeFromDescription();
+            .WithOrder(int.MaxValue).ExcludeFromDescription();
         return app;
     }
 

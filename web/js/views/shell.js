@@ -29,7 +29,7 @@ export class Shell {
   route(path) {
     const match = /^\/c\/(.+)$/.exec(path);
     const id = match ? decodeURIComponent(match[1]) : null;
-    if (id && /^(d:\d+:\d+|g:\d+)$/.test(id)) this.openConversation(id);
+    if (id && this.isMine(id)) this.openConversation(id);
     else {
       if (path !== '/') history.replaceState(null, '', '/');
       this.closeConversation();
@@ -37,11 +37,22 @@ export class Shell {
     this.onUnread();
   }
 
+  /** A well-formed conversation id this user can be in (a direct one must name them). */
+  isMine(id) {
+    if (/^g:\d+$/.test(id)) return true;
+    const m = /^d:(\d+):(\d+)$/.exec(id);
+    return !!m && m[1] !== m[2] && (Number(m[1]) === this.store.me.id || Number(m[2]) === this.store.me.id);
+  }
+
   /** Opens (from a link or the router) a conversation by id. */
   openConversation(id) {
     if (this.chat?.conv.id === id) return;
     this.chat?.destroy();
     const conv = this.store.conv(id);
+    if (conv.type === 'direct' && !this.store.user(conv.peerId)?.account) {
+      // opened from an address: learn who it is with
+      this.api.user(conv.peerId).then((u) => { this.store.rememberUser(u); this.store.emit('conversations'); }, () => {});
+    }
     this.chat = new ChatView(this, conv);
     replace(this.pane, this.chat.el);
     this.el.classList.add('has-chat');
