@@ -89,6 +89,8 @@ public sealed class ChatPageTests(BrowserFixture fixture)
         await Expect(alice.Page.Locator(".day-sep")).ToHaveTextAsync("Today");
 
         await alice.ScreenshotAsync("desktop-chat");
+        await alice.Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await alice.ScreenshotAsync("desktop-chat-dark");
         await bob.Page.SetViewportSizeAsync(390, 844);
         await bob.ScreenshotAsync("phone-chat");
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to conversations" }).ClickAsync();
