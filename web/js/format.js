@@ -47,7 +47,8 @@ export function size(bytes) {
 
 export function duration(ms) {
   if (!Number.isFinite(ms) || ms <= 0) return '';
-  const s = Math.round(ms / 1000);
+  // whole seconds, counted down as players do (a 1.5 s clip reads 0:01 there too)
+  const s = Math.max(1, Math.floor(ms / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
