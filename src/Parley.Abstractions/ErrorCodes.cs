@@ -15,6 +15,8 @@ public static class ErrorCodes
     public const int InvalidField = 102;
     /// <summary>The text or payload exceeds the configured maximum.</summary>
     public const int TooLarge = 103;
+    /// <summary>No handler for the query's method (for this client kind).</summary>
+    public const int UnknownMethod = 104;
     /// <summary>Unknown user, group or conversation.</summary>
     public const int NotFound = 200;
     /// <summary>Not a member of the group or conversation.</summary>
@@ -29,6 +31,8 @@ public static class ErrorCodes
     public const int RateLimited = 300;
     /// <summary>The server is shedding load; retry later.</summary>
     public const int Overloaded = 301;
+    /// <summary>Too many queries or calls in flight on this connection; wait for some to finish.</summary>
+    public const int TooManyInFlight = 302;
     /// <summary>Unexpected server failure (details only in the server log).</summary>
     public const int Internal = 500;
     /// <summary>Storage failed; the message was not stored and may be resent with the same client message id.</summary>

@@ -11,6 +11,8 @@ public static class ParleyErrorCodes
     public const int InvalidField = 102;
     /// <summary>Text or payload too large.</summary>
     public const int TooLarge = 103;
+    /// <summary>No handler for the query's (or the server call's) method.</summary>
+    public const int UnknownMethod = 104;
     /// <summary>Unknown user, group or conversation.</summary>
     public const int NotFound = 200;
     /// <summary>Not a member or participant.</summary>
@@ -25,6 +27,8 @@ public static class ParleyErrorCodes
     public const int RateLimited = 300;
     /// <summary>Server overloaded, retry later.</summary>
     public const int Overloaded = 301;
+    /// <summary>Too many queries in flight on this connection.</summary>
+    public const int TooManyInFlight = 302;
     /// <summary>Internal server error.</summary>
     public const int Internal = 500;
     /// <summary>Storage failed: resend with the same client message id.</summary>
@@ -52,6 +56,8 @@ public static class ParleyCloseCodes
     public const int SlowConsumer = 4010;
     /// <summary>The server is shutting down.</summary>
     public const int ServerShutdown = 4011;
+    /// <summary>Another connection logged in with the same client kind and id: do not reconnect.</summary>
+    public const int Replaced = 4012;
     /// <summary>Far past the rate limit: reconnect later.</summary>
     public const int Flooding = 4029;
     /// <summary>Protocol error (binary frame, invalid UTF-8).</summary>
@@ -59,6 +65,6 @@ public static class ParleyCloseCodes
 
     /// <summary>Whether the client must not reconnect automatically after this close code.</summary>
     /// <param name="code">The close code.</param>
-    /// <returns><see langword="true"/> for 1000, 4002, 4003 and 4004.</returns>
-    public static bool IsTerminal(int code) => code is Normal or LoggedOut or Kicked or AccountDisabled;
+    /// <returns><see langword="true"/> for 1000, 4002, 4003, 4004 and 4012.</returns>
+    public static bool IsTerminal(int code) => code is Normal or LoggedOut or Kicked or AccountDisabled or Replaced;
 }

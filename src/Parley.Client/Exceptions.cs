@@ -76,3 +76,22 @@ public sealed class ParleyConnectionException : Exception
     /// <summary>HTTP status of a refused WebSocket upgrade (401, 403 …), if any.</summary>
     public HttpStatusCode? HttpStatus { get; }
 }
+
+/// <summary>
+/// Thrown by a server-call handler (<see cref="ParleyClient.RegisterCallHandler"/>) to answer the call with an error
+/// code and message; the server's caller receives them as the client's failure.
+/// </summary>
+public sealed class ParleyCallException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="code">Error code for the server (application codes: 1000 and above).</param>
+    /// <param name="message">Message for the server (at most 1024 characters are kept).</param>
+    public ParleyCallException(int code, string message)
+        : base(message)
+    {
+        Code = code;
+    }
+
+    /// <summary>Error code for the server.</summary>
+    public int Code { get; }
+}

@@ -1,9 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using System.Text.Json;
+using Parley.Abstractions.Calls;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
+using Parley.Core.Clients;
 using Parley.Core.Diagnostics;
 using Parley.Core.Messaging;
 using Parley.Core.Options;
@@ -27,6 +30,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Connections);
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Auth);
         services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<ClientKinds>();
         services.AddSingleton<ParleyMetrics>();
         services.AddSingleton<HookRunner>();
         services.AddSingleton<AccountDirectory>();
@@ -38,7 +42,7 @@ public static class ServiceCollectionExtensions
                 ? SigningKeyFile.LoadOrCreate(options.DataDirectory, out _, out _)
                 : Convert.FromBase64String(options.Auth.SigningKey);
             return new TokenService(key, options.Auth, sp.GetRequiredService<AccountDirectory>(), sp.GetRequiredService<IAccountStore>(),
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ClientKinds>());
         });
         services.AddSingleton<AccountService>();
         services.AddSingleton<FriendService>();
@@ -50,8 +54,33 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MessagePipeline>();
         services.AddSingleton<Delivery>();
         services.AddSingleton<ChatEngine>();
+        services.AddSingleton<LocalClientCallDispatcher>();
+        services.TryAddSingleton<IClientCallDispatcher>(sp => sp.GetRequiredService<LocalClientCallDispatcher>());
+        services.AddSingleton<IClientCalls, ClientCalls>();
+        services.AddSingleton<ClientRpc>();
+        services.AddSingleton<ClientAuthService>();
         services.AddHostedService<EngineLifetime>();
         services.AddHostedService<IdleSweeper>();
         return services;
+    }
+
+    /// <summary>
+    /// Registers a handler for client → server queries of <paramref name="method"/> from connections of
+    /// <paramref name="kind"/> (a client kind, <see cref="ClientQueryKinds.Users"/> for plain user connections, or
+    /// <see cref="ClientQueryKinds.Any"/>). Two handlers for the same kind and method stop the server at start.
+    /// </summary>
+    public static IServiceCollection AddParleyClientMethod(this IServiceCollection services, string kind, string method,
+        Func<ClientQueryContext, CancellationToken, ValueTask<JsonElement?>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return services.AddSingleton<IClientQueryHandler>(new DelegateClientQueryHandler(kind, method, handler));
+    }
+
+    /// <summary>Like the other overload, for a handler that needs services (resolved once, from the root provider).</summary>
+    public static IServiceCollection AddParleyClientMethod(this IServiceCollection services, string kind, string method,
+        Func<IServiceProvider, ClientQueryContext, CancellationToken, ValueTask<JsonElement?>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return services.AddSingleton<IClientQueryHandler>(sp => new DelegateClientQueryHandler(kind, method, (c, ct) => handler(sp, c, ct)));
     }
 }

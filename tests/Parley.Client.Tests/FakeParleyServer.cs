@@ -35,6 +35,9 @@ public sealed class FakeParleyServer : IAsyncDisposable
 
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
+    /// <summary>Edits the welcome frame before it is sent (e.g. a client connection without a user).</summary>
+    public Action<JsonObject>? EditWelcome { get; set; }
+
     /// <summary>Default replies: sync → synced (more=false, echoing cursors), ping → pong. Set to null to reply to nothing.</summary>
     public Func<FakeConnection, JsonObject, Task>? Responder { get; set; } = DefaultResponder;
 
@@ -98,11 +101,13 @@ public sealed class FakeParleyServer : IAsyncDisposable
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new FakeConnection(this, socket, Interlocked.Increment(ref _connectionCount));
-        await connection.SendAsync(new JsonObject
+        var welcome = new JsonObject
         {
             ["type"] = "welcome", ["userId"] = 1, ["userName"] = "alice", ["connectionId"] = connection.Number,
             ["heartbeatMs"] = HeartbeatMs, ["idleTimeoutMs"] = HeartbeatMs * 2, ["maxFrameBytes"] = 65536, ["serverTime"] = 1,
-        });
+        };
+        EditWelcome?.Invoke(welcome);
+        await connection.SendAsync(welcome);
         _connections.Writer.TryWrite(connection);
         await connection.ReceiveLoopAsync();
     }

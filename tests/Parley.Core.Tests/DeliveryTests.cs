@@ -55,7 +55,13 @@ public sealed class DeliveryTests
         await using var h = await EngineHarness.StartAsync();
         var alice = await h.UserAsync("alice");
         var bob = await h.UserAsync("bob");
+        await h.UserAsync("carol");
+        var aliceDevice = h.Connect(alice);
         for (var i = 0; i < 10; i++) await h.SendAsync(alice, MessageTarget.ToUser("bob"), $"m{i}");
+        // Fan-out runs after the commit, on a loop of its own, one message after another: once alice's device has a
+        // later message, the first ten were handed out (to no device of bob's) and cannot reach the device below live.
+        await h.SendAsync(alice, MessageTarget.ToUser("carol"), "fence");
+        await aliceDevice.WaitForAsync<MessageEvent>(m => m.Message.Text == "fence");
         var conversation = ConversationId.Direct(alice.Id, bob.Id).Value;
         var device = h.Connect(bob);
         Assert.Null(await h.Engine.AcknowledgeAsync(device.Connection, conversation, 4, default));
@@ -120,7 +126,7 @@ public sealed class DeliveryTests
         await using var h = await EngineHarness.StartAsync();
         var alice = await h.UserAsync("alice");
         var idle = h.Connect(alice);
-        var sweeper = new IdleSweeper(h.Get<SessionRegistry>(), h.Get<Options.ParleyOptions>());
+        var sweeper = new IdleSweeper(h.Get<SessionRegistry>(), h.Get<Options.ParleyOptions>(), h.Get<Clients.ClientKinds>());
         Assert.Equal(0, sweeper.Sweep(TimeSpan.FromMinutes(1)));
         Assert.Equal(1, sweeper.Sweep(TimeSpan.Zero));
         Assert.Equal(DisconnectCode.IdleTimeout, idle.Connection.CloseCode);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Parley.Abstractions.Model;
 
 namespace Parley.Abstractions.Events;
@@ -133,4 +134,17 @@ public sealed class SyncedEvent(string? requestId, bool more, IReadOnlyDictionar
     public bool More { get; } = more;
     /// <summary>Highest seq sent per conversation in this reply (or the request's cursor if nothing was sent).</summary>
     public IReadOnlyDictionary<string, long> Cursors { get; } = cursors;
+}
+
+/// <summary>A server → client call: the client answers with the same <see cref="CallId"/>.</summary>
+public sealed class ClientCallEvent(long callId, string method, JsonElement? payload, int timeoutMs) : ServerEvent
+{
+    /// <summary>Correlation id, unique per connection.</summary>
+    public long CallId { get; } = callId;
+    /// <summary>Method name.</summary>
+    public string Method { get; } = method;
+    /// <summary>Arguments, or null.</summary>
+    public JsonElement? Payload { get; } = payload;
+    /// <summary>How long the server waits for the answer.</summary>
+    public int TimeoutMs { get; } = timeoutMs;
 }

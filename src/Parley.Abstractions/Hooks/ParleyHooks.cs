@@ -17,6 +17,10 @@ public interface IConnectionInfo
     string? RemoteAddress { get; }
     /// <summary>When it connected.</summary>
     DateTimeOffset ConnectedAt { get; }
+    /// <summary>The client kind of a device or program connection; null for a plain user connection.</summary>
+    string? ClientKind => null;
+    /// <summary>The client id within <see cref="ClientKind"/>; null for a plain user connection.</summary>
+    string? ClientId => null;
 }
 
 /// <summary>Outcome of a hook that may refuse.</summary>
@@ -30,6 +34,9 @@ public readonly record struct HookDecision(bool Allowed, string? Reason)
 
 /// <summary>What a login hook sees: a valid token or password for an enabled account.</summary>
 public sealed record LoginContext(Account Account, string Transport, string? RemoteAddress);
+
+/// <summary>What a client-kind login hook sees: a valid client token; <paramref name="Account"/> when it also names a user.</summary>
+public sealed record ClientLoginContext(string Kind, string ClientId, Account? Account, string Transport, string? RemoteAddress);
 
 /// <summary>A message about to be accepted.</summary>
 public sealed record MessageDraft(long SenderId, string SenderName, string ConversationId, long? RecipientId, long? GroupId, string Kind, string? Text, string? Payload, string Transport);
@@ -53,7 +60,13 @@ public class ParleyHooks
     /// <summary>After the token or password was verified: may refuse the login.</summary>
     public virtual ValueTask<HookDecision> VerifyLoginAsync(LoginContext context, CancellationToken ct) => ValueTask.FromResult(HookDecision.Allow);
 
-    /// <summary>A connection was registered; <paramref name="firstForUser"/> when the user just came online.</summary>
+    /// <summary>
+    /// After a client-kind token was verified (and, when it names a user, after <see cref="VerifyLoginAsync"/>): may
+    /// refuse the connection (HTTP 403 before the upgrade).
+    /// </summary>
+    public virtual ValueTask<HookDecision> VerifyClientLoginAsync(ClientLoginContext context, CancellationToken ct) => ValueTask.FromResult(HookDecision.Allow);
+
+    /// <summary>A connection was registered; <paramref name="firstForUser"/> when the user just came online (always false for a client connection without a user).</summary>
     public virtual ValueTask OnOnlineAsync(IConnectionInfo connection, bool firstForUser) => ValueTask.CompletedTask;
 
     /// <summary>A connection ended; <paramref name="lastForUser"/> when the user just went offline.</summary>

@@ -61,7 +61,11 @@ internal sealed class Connection : IDisposable
                 {
                     connection.Welcome = new WelcomeInfo(
                         frame.UserId ?? 0, frame.UserName, frame.ConnectionId ?? 0, frame.HeartbeatMs ?? 25_000,
-                        frame.IdleTimeoutMs ?? 60_000, frame.MaxFrameBytes ?? 65_536, frame.ServerTime ?? 0);
+                        frame.IdleTimeoutMs ?? 60_000, frame.MaxFrameBytes ?? 65_536, frame.ServerTime ?? 0)
+                    {
+                        ClientKind = frame.ClientKind,
+                        ClientId = frame.ClientId,
+                    };
                     return connection;
                 }
             }

@@ -19,6 +19,11 @@ internal sealed class ClientFrame
     public int? Limit { get; init; }
     public long? Before { get; init; }
     public long? After { get; init; }
+    public string? Method { get; init; }
+    public string? CallId { get; init; }
+    public JsonElement? Data { get; init; }
+    public int? Code { get; init; }
+    public string? Message { get; init; }
 }
 
 /// <summary>Every server → client frame. <see cref="Message"/> is an object for <c>message</c> and a string for <c>error</c>.</summary>
@@ -47,6 +52,12 @@ internal sealed class ServerFrame
     public Dictionary<string, long>? Cursors { get; init; }
     public JsonElement? Data { get; init; }
     public int? Code { get; init; }
+    public string? ClientKind { get; init; }
+    public string? ClientId { get; init; }
+    public string? CallId { get; init; }
+    public string? Method { get; init; }
+    public JsonElement? Payload { get; init; }
+    public int? TimeoutMs { get; init; }
 }
 
 internal sealed record OnlineResult(IReadOnlyList<OnlineMember> Users);

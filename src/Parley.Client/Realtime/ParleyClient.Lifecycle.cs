@@ -22,6 +22,7 @@ public sealed partial class ParleyClient
             {
                 // Ask the token provider once more (it may refresh the token).
                 _authRetryUsed = true;
+                _clientTokens?.Invalidate();
                 Diag("unauthorized; asking the token provider again");
             }
         }
@@ -192,7 +193,11 @@ public sealed partial class ParleyClient
                 await connection.WriteAsync(pending.Frame, connection.Lifetime.Token).ConfigureAwait(false);
             }
 
-            await SyncLoopAsync(syncId, connection.Lifetime.Token).ConfigureAwait(false);
+            // A client connection without a user has no conversations.
+            if (connection.Welcome.HasUser)
+            {
+                await SyncLoopAsync(syncId, connection.Lifetime.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {

@@ -36,6 +36,9 @@ public sealed partial class ParleyClient
             case "typing":
                 Raise(TypingReceived, new TypingInfo(frame.Conversation ?? "", frame.User ?? 0, frame.UserName));
                 break;
+            case "call":
+                OnCall(frame);
+                break;
             case "welcome":
                 break;
             default:

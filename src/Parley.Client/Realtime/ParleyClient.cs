@@ -27,6 +27,7 @@ public sealed partial class ParleyClient : IAsyncDisposable
     private Task? _runTask;
     private long _nextId;
     private bool _disposed;
+    private ClientTokenSource? _clientTokens;
 
     /// <summary>Creates a client that asks <paramref name="tokenProvider"/> for a token before every (re)connect.</summary>
     /// <param name="serverBaseUri">Server base address (<c>http(s)://</c> or <c>ws(s)://</c>); <c>/ws</c> is appended.</param>
@@ -49,6 +50,35 @@ public sealed partial class ParleyClient : IAsyncDisposable
     public ParleyClient(Uri serverBaseUri, string accessToken, ParleyClientOptions? options = null)
         : this(serverBaseUri, _ => ValueTask.FromResult(accessToken ?? throw new ArgumentNullException(nameof(accessToken))), options)
     {
+    }
+
+    /// <summary>
+    /// Creates a client that connects as a device or program of a client kind: it gets its tokens from
+    /// <c>POST /api/clients/token</c> with the kind's secret (again when one expires or is refused). Such a connection
+    /// has no user: it answers server calls (<see cref="RegisterCallHandler"/>) and sends queries (<see cref="QueryAsync"/>),
+    /// but cannot chat.
+    /// </summary>
+    /// <param name="serverBaseUri">Server base address (<c>http(s)://</c>).</param>
+    /// <param name="kind">Client kind configured on the server.</param>
+    /// <param name="clientId">This client's id within its kind (one live connection per id).</param>
+    /// <param name="secret">The kind's secret.</param>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <returns>The client (not yet connected).</returns>
+    public static ParleyClient ForClientKind(Uri serverBaseUri, string kind, string clientId, string secret, ParleyClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(serverBaseUri);
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        ArgumentException.ThrowIfNullOrEmpty(secret);
+        var http = new UriBuilder(serverBaseUri);
+        http.Scheme = http.Scheme switch
+        {
+            "ws" => "http",
+            "wss" => "https",
+            _ => http.Scheme,
+        };
+        var source = new ClientTokenSource(new ParleyApiClient(http.Uri), kind, clientId, secret);
+        return new ParleyClient(serverBaseUri, source.GetAsync, options) { _clientTokens = source };
     }
 
     /// <summary>A message from another user or device, in order and exactly once per (conversation, seq).</summary>
@@ -165,6 +195,7 @@ public sealed partial class ParleyClient : IAsyncDisposable
         await DisconnectAsync().ConfigureAwait(false);
         _disposed = true;
         _stopCts?.Dispose();
+        _clientTokens?.Dispose();
     }
 
     internal Uri BuildWebSocketUri(string token)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Parley.Client;
 
 /// <summary>State of a <see cref="ParleyClient"/>'s connection.</summary>
@@ -67,7 +69,30 @@ public sealed record OnlineMember(long Id, string Name);
 /// <param name="IdleTimeoutMs">After how long a silent connection is closed.</param>
 /// <param name="MaxFrameBytes">Largest frame the server accepts.</param>
 /// <param name="ServerTime">Server time in Unix milliseconds.</param>
-public sealed record WelcomeInfo(long UserId, string? UserName, long ConnectionId, int HeartbeatMs, int IdleTimeoutMs, int MaxFrameBytes, long ServerTime);
+public sealed record WelcomeInfo(long UserId, string? UserName, long ConnectionId, int HeartbeatMs, int IdleTimeoutMs, int MaxFrameBytes, long ServerTime)
+{
+    /// <summary>The client kind, when connected with a client token; null for a plain user connection.</summary>
+    public string? ClientKind { get; init; }
+
+    /// <summary>The client id within <see cref="ClientKind"/>.</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>True when the connection has a user (<see cref="UserId"/> &gt; 0) and may chat.</summary>
+    public bool HasUser => UserId > 0;
+}
+
+/// <summary>A call from the server to this client, as a handler registered with <see cref="ParleyClient.RegisterCallHandler"/> sees it.</summary>
+/// <param name="CallId">The server's correlation id.</param>
+/// <param name="Method">Method name.</param>
+/// <param name="Payload">Arguments, or null.</param>
+/// <param name="Timeout">How long the server waits for the answer; the handler's cancellation token fires then.</param>
+public sealed record ServerCall(string CallId, string Method, JsonElement? Payload, TimeSpan Timeout);
+
+/// <summary>Handles a server call: returns the answer data (null = none), or throws <see cref="ParleyCallException"/> to answer with an error.</summary>
+/// <param name="call">The call.</param>
+/// <param name="cancellationToken">Cancelled at the call's timeout or when the connection is lost.</param>
+/// <returns>The answer data.</returns>
+public delegate Task<JsonElement?> ServerCallHandler(ServerCall call, CancellationToken cancellationToken);
 
 /// <summary>Whom a message or typing notice is for: a user, a group or a conversation.</summary>
 public readonly record struct ParleyTarget

@@ -123,13 +123,17 @@ public sealed record SendResult(string Conversation, long Seq, string MessageId,
 /// <param name="Transport">Transport name.</param>
 /// <param name="RemoteAddress">Remote address, if known.</param>
 /// <param name="ConnectedAt">When the connection was opened.</param>
+/// <param name="ClientKind">Client kind of a device or program connection, else null.</param>
+/// <param name="ClientId">Client id of a device or program connection, else null.</param>
 public sealed record AdminConnectionInfo(
     long Id,
     long UserId,
     string Account,
     string Transport,
     string? RemoteAddress,
-    [property: JsonConverter(typeof(FlexibleTimestampConverter))] DateTimeOffset ConnectedAt);
+    [property: JsonConverter(typeof(FlexibleTimestampConverter))] DateTimeOffset ConnectedAt,
+    string? ClientKind = null,
+    string? ClientId = null);
 
 /// <summary>The result of kicking a user.</summary>
 /// <param name="Closed">Number of connections closed.</param>
@@ -145,3 +149,16 @@ public sealed record ProfileUpdate(
     string? AvatarUrl = null,
     string? Bio = null,
     string? DirectMessages = null);
+
+/// <summary>A client token from <see cref="ParleyApiClient.GetClientTokenAsync"/>.</summary>
+/// <param name="Token">The JWT to connect with.</param>
+/// <param name="ExpiresAt">Expiry.</param>
+/// <param name="Kind">Client kind.</param>
+/// <param name="ClientId">Client id.</param>
+/// <param name="UserId">The user the token names, if any.</param>
+public sealed record ClientTokenResult(
+    string Token,
+    [property: JsonConverter(typeof(FlexibleTimestampConverter))] DateTimeOffset ExpiresAt,
+    string Kind,
+    string ClientId,
+    long? UserId);

@@ -16,3 +16,5 @@ internal sealed record RestSendRequest(
 
 internal sealed record ProblemDetailsDto(
     string? Type, string? Title, int? Status, string? Detail, Dictionary<string, string[]>? Errors);
+
+internal sealed record ClientTokenRequest(string Kind, string ClientId, string Secret);

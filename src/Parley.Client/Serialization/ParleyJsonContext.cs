@@ -38,6 +38,8 @@ namespace Parley.Client.Serialization;
 [JsonSerializable(typeof(KickRequest))]
 [JsonSerializable(typeof(RestSendRequest))]
 [JsonSerializable(typeof(ProblemDetailsDto))]
+[JsonSerializable(typeof(ClientTokenRequest))]
+[JsonSerializable(typeof(ClientTokenResult))]
 internal sealed partial class ParleyJsonContext : JsonSerializerContext
 {
 }

@@ -14,6 +14,15 @@ internal static partial class CoreLog
     [LoggerMessage(1002, LogLevel.Warning, "Connection {ConnectionId} of {UserName} closed as {Code}")]
     public static partial void ForcedClose(ILogger logger, long connectionId, string userName, DisconnectCode code);
 
+    [LoggerMessage(1003, LogLevel.Information, "Client {Kind}/{ClientId} (user '{UserName}') connected over {Transport} as connection {ConnectionId}")]
+    public static partial void ClientConnected(ILogger logger, string kind, string clientId, string userName, string transport, long connectionId);
+
+    [LoggerMessage(1004, LogLevel.Information, "Client {Kind}/{ClientId} logged in again: connection {OldConnectionId} replaced by {ConnectionId}")]
+    public static partial void ClientReplaced(ILogger logger, string kind, string clientId, long oldConnectionId, long connectionId);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Client {Kind}/{ClientId} is already connected; the new connection was refused")]
+    public static partial void DuplicateClientRefused(ILogger logger, string kind, string clientId);
+
     [LoggerMessage(1100, LogLevel.Error, "Committing a batch of {Count} messages failed; their senders were told to resend")]
     public static partial void CommitFailed(ILogger logger, Exception exception, int count);
 
@@ -25,6 +34,12 @@ internal static partial class CoreLog
 
     [LoggerMessage(1201, LogLevel.Error, "Presence notification for user {UserId} failed")]
     public static partial void PresenceFailed(ILogger logger, Exception exception, long userId);
+
+    [LoggerMessage(1400, LogLevel.Error, "Query {Method} from connection {ConnectionId} failed")]
+    public static partial void QueryFailed(ILogger logger, Exception exception, string method, long connectionId);
+
+    [LoggerMessage(1401, LogLevel.Debug, "Answer to call {CallId} on connection {ConnectionId} came after the call ended; dropped")]
+    public static partial void LateCallAnswer(ILogger logger, long callId, long connectionId);
 
     [LoggerMessage(1300, LogLevel.Information, "User {UserName} ({UserId}) kicked: {Connections} connection(s) closed with {Code}")]
     public static partial void Kicked(ILogger logger, string userName, long userId, int connections, DisconnectCode code);

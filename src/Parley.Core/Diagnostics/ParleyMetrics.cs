@@ -25,6 +25,9 @@ public sealed class ParleyMetrics : IDisposable
         FramesRateLimited = _meter.CreateCounter<long>("parley_frames_rate_limited_total", description: "Inbound frames dropped by rate limits");
         Disconnects = _meter.CreateCounter<long>("parley_disconnects_total", description: "Closed connections by reason");
         Connects = _meter.CreateCounter<long>("parley_connects_total", description: "Opened connections by transport");
+        ClientCalls = _meter.CreateCounter<long>("parley_client_calls_total", description: "Server-to-client calls by status");
+        ClientCallLateAnswers = _meter.CreateCounter<long>("parley_client_call_late_answers_total", description: "Client answers to calls that had already ended (dropped)");
+        ClientQueries = _meter.CreateCounter<long>("parley_client_queries_total", description: "Client-to-server queries by outcome");
         CommitSeconds = _meter.CreateHistogram<double>("parley_store_commit_seconds", unit: "s", description: "Time to commit one batch of messages");
         CommitBatchSize = _meter.CreateHistogram<double>("parley_store_commit_batch_size", description: "Messages per committed batch");
         DeliverySeconds = _meter.CreateHistogram<double>("parley_delivery_latency_seconds", unit: "s", description: "From accepting a send to handing it to recipients' queues");
@@ -39,6 +42,9 @@ public sealed class ParleyMetrics : IDisposable
     public Counter<long> FramesRateLimited { get; }
     public Counter<long> Disconnects { get; }
     public Counter<long> Connects { get; }
+    public Counter<long> ClientCalls { get; }
+    public Counter<long> ClientCallLateAnswers { get; }
+    public Counter<long> ClientQueries { get; }
     public Histogram<double> CommitSeconds { get; }
     public Histogram<double> CommitBatchSize { get; }
     public Histogram<double> DeliverySeconds { get; }

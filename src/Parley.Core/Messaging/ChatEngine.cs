@@ -1,9 +1,11 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Parley.Abstractions;
+using Parley.Abstractions.Calls;
+using Parley.Abstractions.Events;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
+using Parley.Core.Clients;
 using Parley.Core.Diagnostics;
 using Parley.Core.Options;
 using Parley.Core.Services;
@@ -11,10 +13,13 @@ using Parley.Core.Sessions;
 
 namespace Parley.Core.Messaging;
 
-/// <summary>Outcome of authenticating a connection attempt.</summary>
+/// <summary>Outcome of authenticating a connection attempt: a user, a client (perhaps with a user), or why not.</summary>
 public sealed record AuthOutcome(AuthenticatedUser? User, DisconnectCode Failure, string? Reason)
 {
-    public bool Succeeded => User is not null;
+    /// <summary>Set for a client token (which may name a user too, then <see cref="User"/> is set as well).</summary>
+    public AuthenticatedClient? Client { get; init; }
+
+    public bool Succeeded => User is not null || Client is not null;
 }
 
 /// <summary>
@@ -35,13 +40,13 @@ public sealed partial class ChatEngine
     private readonly HookRunner _hooks;
     private readonly PresenceService _presence;
     private readonly ParleyOptions _options;
-    private readonly ConnectionOptionsSnapshot _connectionOptions;
+    private readonly ConnectionLimits _userLimits;
     private readonly ParleyMetrics _metrics;
     private readonly ILogger _logger;
 
     public ChatEngine(SessionRegistry registry, MessagePipeline pipeline, Delivery delivery, ConversationAccess access,
         AccountDirectory accounts, GroupDirectory groups, IMessageStore messages, TokenService tokens, AccountService accountService,
-        HookRunner hooks, PresenceService presence, ParleyOptions options, ParleyMetrics metrics, ILogger<ChatEngine> logger)
+        HookRunner hooks, PresenceService presence, ParleyOptions options, ParleyMetrics metrics, ILogger<ChatEngine> logger, ClientKinds kinds)
     {
         _registry = registry;
         _pipeline = pipeline;
@@ -57,9 +62,7 @@ public sealed partial class ChatEngine
         _options = options;
         _metrics = metrics;
         _logger = logger;
-        var c = options.Connections;
-        _connectionOptions = new ConnectionOptionsSnapshot(c.OutboundQueueCapacity, c.RatePerSecond, c.RateBurst, c.FloodDropThreshold,
-            (long)(c.FloodWindowMs / 1000.0 * Stopwatch.Frequency));
+        _userLimits = kinds.UserLimits;
         _pipeline.Committed = _delivery.PublishAsync;
     }
 
@@ -70,17 +73,42 @@ public sealed partial class ChatEngine
     public async ValueTask<AuthOutcome> AuthenticateAsync(string? token, string transport, string? remoteAddress, CancellationToken ct)
     {
         var (user, failure) = await _tokens.ValidateAsync(token, ct);
-        if (user is null)
+        return user is null ? Refused(failure) : await VerifyLoginAsync(user, transport, remoteAddress, ct);
+    }
+
+    /// <summary>
+    /// Validates a user or a client token (transports that serve client kinds) and runs the login hooks: for a token
+    /// naming a user <see cref="ParleyHooks.VerifyLoginAsync"/>, for a client token
+    /// <see cref="ParleyHooks.VerifyClientLoginAsync"/>.
+    /// </summary>
+    public async ValueTask<AuthOutcome> AuthenticateAnyAsync(string? token, string transport, string? remoteAddress, CancellationToken ct)
+    {
+        var (user, client, failure) = await _tokens.ValidateAnyAsync(token, ct);
+        if (client is null)
         {
-            var code = failure switch
-            {
-                TokenFailure.Revoked => DisconnectCode.LoggedOut,
-                TokenFailure.AccountDisabled => DisconnectCode.AccountDisabled,
-                _ => DisconnectCode.Unauthorized,
-            };
-            return new AuthOutcome(null, code, failure == TokenFailure.Missing ? "token required" : code.ToReason());
+            return user is null ? Refused(failure) : await VerifyLoginAsync(user, transport, remoteAddress, ct);
         }
-        return await VerifyLoginAsync(user, transport, remoteAddress, ct);
+        if (client.User is { } named)
+        {
+            var asUser = await VerifyLoginAsync(named, transport, remoteAddress, ct);
+            if (!asUser.Succeeded) return asUser;
+        }
+        var decision = await _hooks.VerifyClientLoginAsync(
+            new ClientLoginContext(client.Identity.Kind, client.Identity.Id, client.User?.Account, transport, remoteAddress), ct);
+        return decision.Allowed
+            ? new AuthOutcome(client.User, DisconnectCode.Normal, null) { Client = client }
+            : new AuthOutcome(null, DisconnectCode.LoginRefused, decision.Reason ?? "login refused");
+    }
+
+    private static AuthOutcome Refused(TokenFailure failure)
+    {
+        var code = failure switch
+        {
+            TokenFailure.Revoked => DisconnectCode.LoggedOut,
+            TokenFailure.AccountDisabled => DisconnectCode.AccountDisabled,
+            _ => DisconnectCode.Unauthorized,
+        };
+        return new AuthOutcome(null, code, failure == TokenFailure.Missing ? "token required" : code.ToReason());
     }
 
     /// <summary>
@@ -116,7 +144,7 @@ public sealed partial class ChatEngine
     public ClientConnection Open(AuthenticatedUser user, string transport, string? remoteAddress)
     {
         var connection = new ClientConnection(_registry.NextConnectionId(), user.Account.Id, user.Account.Name, user.TokenId, transport,
-            remoteAddress, _connectionOptions);
+            remoteAddress, _userLimits);
         var first = _registry.Add(connection);
         // Closes the race with a logout that landed between validation and registration.
         if (_tokens.IsRevoked(user.TokenId)) connection.Close(DisconnectCode.LoggedOut);
@@ -127,15 +155,49 @@ public sealed partial class ChatEngine
         return connection;
     }
 
+    /// <summary>
+    /// Registers a client connection (a kind and an id, perhaps with a user). Null when the identity is already
+    /// connected and its kind refuses duplicates; otherwise an older connection of the identity is closed (4012).
+    /// </summary>
+    public ClientConnection? OpenClient(AuthenticatedClient client, string transport, string? remoteAddress)
+    {
+        var user = client.User?.Account;
+        var connection = new ClientConnection(_registry.NextConnectionId(), user?.Id ?? 0, user?.Name ?? "", client.TokenId, transport,
+            remoteAddress, client.Kind.Limits, client.Identity);
+        if (!_registry.TryAddClient(connection, client.Kind.OnDuplicate == DuplicateClientPolicy.ReplaceOld, out var replaced))
+        {
+            CoreLog.DuplicateClientRefused(_logger, client.Identity.Kind, client.Identity.Id);
+            return null;
+        }
+        if (replaced is not null)
+        {
+            replaced.Close(DisconnectCode.Replaced);
+            CoreLog.ClientReplaced(_logger, client.Identity.Kind, client.Identity.Id, replaced.Id, connection.Id);
+        }
+        var first = user is not null && _registry.Add(connection);
+        if (_tokens.IsRevoked(client.TokenId)) connection.Close(DisconnectCode.LoggedOut);
+        _metrics.Connects.Add(1, new KeyValuePair<string, object?>("transport", transport));
+        CoreLog.ClientConnected(_logger, client.Identity.Kind, client.Identity.Id, user?.Name ?? "", transport, connection.Id);
+        _hooks.Online(connection, first);
+        if (first) _presence.Announce(connection.UserId, connection.UserName, online: true);
+        return connection;
+    }
+
     /// <summary>The transport's connection ended (for any reason); unregisters it.</summary>
     public void Closed(ClientConnection connection)
     {
         connection.Close(DisconnectCode.Normal);
-        var last = _registry.Remove(connection, out var removed);
+        var removed = _registry.RemoveClient(connection);
+        var last = false;
+        if (connection.Client is null || connection.HasUser)
+        {
+            last = _registry.Remove(connection, out var removedUser);
+            removed |= removedUser;
+        }
         if (!removed) return;
         var code = connection.CloseCode ?? DisconnectCode.Normal;
         _metrics.Disconnects.Add(1, new KeyValuePair<string, object?>("reason", code.ToReason()));
-        CoreLog.Disconnected(_logger, connection.Id, connection.UserName, code.ToReason());
+        CoreLog.Disconnected(_logger, connection.Id, connection.DisplayName, code.ToReason());
         _hooks.Offline(connection, code, last);
         if (last) _presence.Announce(connection.UserId, connection.UserName, online: false);
     }
@@ -146,8 +208,46 @@ public sealed partial class ChatEngine
         _metrics.FramesIn.Add(1);
         var admission = connection.Admit();
         if (admission != FrameAdmission.Accepted) _metrics.FramesRateLimited.Add(1);
-        if (admission == FrameAdmission.Flooding) CoreLog.ForcedClose(_logger, connection.Id, connection.UserName, DisconnectCode.Flooding);
+        if (admission == FrameAdmission.Flooding) CoreLog.ForcedClose(_logger, connection.Id, connection.DisplayName, DisconnectCode.Flooding);
         return admission;
+    }
+
+    /// <summary>
+    /// First half of <see cref="Admit"/>: counts the frame and takes a rate token if one is left. When none is, the
+    /// transport may still accept a frame that answers a pending server call (bounded by the server's own calls), or
+    /// else call <see cref="Reject"/>.
+    /// </summary>
+    public bool TryAdmit(ClientConnection connection)
+    {
+        _metrics.FramesIn.Add(1);
+        return connection.TryAdmit();
+    }
+
+    /// <summary>Second half of <see cref="Admit"/> for a frame that found no rate token.</summary>
+    public FrameAdmission Reject(ClientConnection connection)
+    {
+        _metrics.FramesRateLimited.Add(1);
+        var admission = connection.Reject();
+        if (admission == FrameAdmission.Flooding) CoreLog.ForcedClose(_logger, connection.Id, connection.DisplayName, DisconnectCode.Flooding);
+        return admission;
+    }
+
+    /// <summary>
+    /// Refusal for chat commands (send, receipts, typing, sync, history, online) on a client connection whose token
+    /// names no user; null when the connection may chat.
+    /// </summary>
+    public static ErrorEvent? ChatRefusal(ClientConnection connection, string? requestId) => connection.HasUser
+        ? null
+        : new ErrorEvent(requestId, ErrorCodes.Forbidden, "this client connection has no user: chat commands need a token that names one");
+
+    /// <summary>Closes the connection of a client identity (kick); returns how many (0 or 1).</summary>
+    public int CloseClient(ClientIdentity client, DisconnectCode code, string? onlyTokenId = null)
+    {
+        var connection = _registry.GetClient(client);
+        if (connection is null || connection.IsClosed || onlyTokenId is not null && connection.TokenId != onlyTokenId) return 0;
+        connection.Close(code);
+        CoreLog.ForcedClose(_logger, connection.Id, connection.DisplayName, code);
+        return 1;
     }
 
     /// <summary>Closes every connection of a user; returns how many.</summary>

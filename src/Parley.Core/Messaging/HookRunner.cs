@@ -43,6 +43,16 @@ public sealed class HookRunner
         }
     }
 
+    public async ValueTask<HookDecision> VerifyClientLoginAsync(ClientLoginContext context, CancellationToken ct)
+    {
+        try { return await _hooks.VerifyClientLoginAsync(context, ct); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            CoreLog.HookFailed(_logger, ex, nameof(ParleyHooks.VerifyClientLoginAsync));
+            return HookDecision.Reject("login check failed");
+        }
+    }
+
     public async ValueTask<HookDecision> BeforeSendAsync(MessageDraft draft, CancellationToken ct)
     {
         try { return await _hooks.BeforeSendAsync(draft, ct); }

@@ -17,6 +17,7 @@ public sealed class ParleyOptions
     public ConnectionOptions Connections { get; set; } = new();
     public MessagingOptions Messaging { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
+    public ClientsOptions Clients { get; set; } = new();
 }
 
 public sealed class ConnectionOptions
@@ -75,4 +76,63 @@ public sealed class AuthOptions
     public string? SigningKey { get; set; }
 
     [Range(1, 128)] public int MinPasswordLength { get; set; } = 8;
+}
+
+/// <summary>
+/// <c>Parley:Clients</c>: client kinds (devices and programs that connect with a kind and an id) and the limits of
+/// calls between the server and its clients.
+/// </summary>
+public sealed class ClientsOptions
+{
+    /// <summary>Configured client kinds by name (lower case: <c>a-z 0-9 _ . -</c>, starting with a letter, at most 32).</summary>
+    public Dictionary<string, ClientKindOptions> Kinds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Timeout of a server → client call when the caller names none.</summary>
+    [Range(1, 3_600_000)] public int DefaultCallTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>Longest timeout a server → client call may ask for.</summary>
+    [Range(1, 3_600_000)] public int MaxCallTimeoutMs { get; set; } = 300_000;
+
+    /// <summary>Server → client calls waiting for answers on one connection (default for every kind and for users).</summary>
+    [Range(1, 100_000)] public int MaxCallsInFlight { get; set; } = 1000;
+
+    /// <summary>Client → server queries being handled at once for one connection (default for every kind and for users).</summary>
+    [Range(1, 10_000)] public int MaxQueriesInFlight { get; set; } = 32;
+}
+
+/// <summary>What a connection with a client duplicate of an already connected (kind, id) does.</summary>
+public enum DuplicateClientPolicy
+{
+    /// <summary>The new connection wins; the old one is closed with 4012 <c>replaced</c>.</summary>
+    ReplaceOld = 0,
+    /// <summary>The new connection is refused with HTTP 409 before the upgrade.</summary>
+    RejectNew = 1,
+}
+
+/// <summary>
+/// <c>Parley:Clients:Kinds:{kind}</c>. Exactly one of <see cref="Secret"/> and <see cref="SecretSha256"/>; unset limits
+/// fall back to <c>Parley:Connections</c> and <c>Parley:Clients</c>.
+/// </summary>
+public sealed class ClientKindOptions
+{
+    /// <summary>The shared secret clients of this kind present to get a token (at least 16 characters). Never logged.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Instead of <see cref="Secret"/>: its SHA-256 as 64 hex digits, so the configuration holds no secret.</summary>
+    public string? SecretSha256 { get; set; }
+
+    /// <summary>May a token of this kind also name a user (requested with that user's bearer token)?</summary>
+    public bool AllowUser { get; set; }
+
+    /// <summary>Duplicate (kind, id) logins.</summary>
+    public DuplicateClientPolicy OnDuplicate { get; set; } = DuplicateClientPolicy.ReplaceOld;
+
+    [Range(60, 31_536_000)] public int? TokenLifetimeSeconds { get; set; }
+    [Range(0.01, 100_000)] public double? RatePerSecond { get; set; }
+    [Range(1, 100_000)] public int? RateBurst { get; set; }
+    [Range(1, 1_000_000)] public int? FloodDropThreshold { get; set; }
+    [Range(1000, 3_600_000)] public int? HeartbeatMs { get; set; }
+    [Range(1000, 7_200_000)] public int? IdleTimeoutMs { get; set; }
+    [Range(1, 100_000)] public int? MaxCallsInFlight { get; set; }
+    [Range(1, 10_000)] public int? MaxQueriesInFlight { get; set; }
 }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Parley.Abstractions;
+using Parley.Abstractions.Calls;
 using Parley.Abstractions.Events;
 using Parley.Abstractions.Hooks;
+using Parley.Core.Clients;
 
 namespace Parley.Core.Sessions;
 
@@ -21,9 +23,11 @@ public sealed class ClientConnection : IConnectionInfo
     private int _queued;
     private int _closeCode = -1;
     private long _lastActivity;
+    private int _queriesInFlight;
+    private ClientCallTable? _calls;
 
     internal ClientConnection(long id, long userId, string userName, string tokenId, string transport, string? remoteAddress,
-        ConnectionOptionsSnapshot options)
+        ConnectionLimits limits, ClientIdentity? client = null)
     {
         Id = id;
         UserId = userId;
@@ -31,15 +35,33 @@ public sealed class ClientConnection : IConnectionInfo
         TokenId = tokenId;
         Transport = transport;
         RemoteAddress = remoteAddress;
+        Client = client;
         ConnectedAt = DateTimeOffset.UtcNow;
-        _liveCapacity = options.QueueCapacity;
-        _rate = new TokenBucket(options.RatePerSecond, options.RateBurst, options.FloodThreshold, options.FloodWindowTicks, Stopwatch.GetTimestamp);
+        Limits = limits;
+        _liveCapacity = limits.QueueCapacity;
+        _rate = new TokenBucket(limits.RatePerSecond, limits.RateBurst, limits.FloodThreshold, limits.FloodWindowTicks, Stopwatch.GetTimestamp);
         _lastActivity = Stopwatch.GetTimestamp();
+        if (limits.CustomIdleTimeout) IdleTimeout = TimeSpan.FromMilliseconds(limits.IdleTimeoutMs);
     }
 
     public long Id { get; }
+    /// <summary>The user; 0 for a client connection whose token names no user (it may not chat).</summary>
     public long UserId { get; }
+    /// <summary>The user's account name; empty for a client connection without a user.</summary>
     public string UserName { get; }
+    /// <summary>The client identity of a device or program connection; null for a plain user connection.</summary>
+    public ClientIdentity? Client { get; }
+    public string? ClientKind => Client?.Kind;
+    public string? ClientId => Client?.Id;
+    public bool HasUser => UserId > 0;
+    internal ConnectionLimits Limits { get; }
+    /// <summary>Heart-beat interval advised to this connection (its kind's, or <c>Parley:Connections:HeartbeatMs</c>).</summary>
+    public int HeartbeatMs => Limits.HeartbeatMs;
+    /// <summary>Server → client calls; null when the transport cannot carry them.</summary>
+    internal ClientCallTable? Calls => Volatile.Read(ref _calls);
+
+    /// <summary>For logs: the account name, or kind/id for a client connection without a user.</summary>
+    public string DisplayName => HasUser ? (Client is { } c ? UserName + " via " + c : UserName) : Client?.ToString() ?? "";
     /// <summary>The token (jti) the connection authenticated with; logout closes connections by it.</summary>
     public string TokenId { get; }
     public string Transport { get; }
@@ -76,6 +98,39 @@ public sealed class ClientConnection : IConnectionInfo
         if (result == FrameAdmission.Flooding) Close(DisconnectCode.Flooding);
         return result;
     }
+
+    /// <summary>Marks the connection alive and takes a rate token if one is left; no drop is counted when none is.</summary>
+    public bool TryAdmit()
+    {
+        Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
+        return _rate.TryTake();
+    }
+
+    /// <summary>Counts a frame that found no rate token (after <see cref="TryAdmit"/> failed): rate limited or flooding.</summary>
+    public FrameAdmission Reject()
+    {
+        var result = _rate.Drop();
+        if (result == FrameAdmission.Flooding) Close(DisconnectCode.Flooding);
+        return result;
+    }
+
+    /// <summary>Lets the engine send calls to this connection (the transport can carry <c>call</c> frames and their answers).</summary>
+    public void EnableCalls()
+    {
+        if (Volatile.Read(ref _calls) is not null) return;
+        var table = new ClientCallTable(this, Limits.MaxCallsInFlight);
+        if (Interlocked.CompareExchange(ref _calls, table, null) is null) _closing.Token.Register(static t => ((ClientCallTable)t!).FailAll(), table);
+    }
+
+    /// <summary>Claims a slot for a query being handled; false when <c>MaxQueriesInFlight</c> are already running.</summary>
+    internal bool TryBeginQuery()
+    {
+        if (Interlocked.Increment(ref _queriesInFlight) <= Limits.MaxQueriesInFlight) return true;
+        Interlocked.Decrement(ref _queriesInFlight);
+        return false;
+    }
+
+    internal void EndQuery() => Interlocked.Decrement(ref _queriesInFlight);
 
     /// <summary>Marks the connection alive without rate accounting (transport-level heart-beats).</summary>
     public void Touch() => Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
@@ -122,6 +177,3 @@ public sealed class ClientConnection : IConnectionInfo
         try { _closing.Cancel(); } catch (ObjectDisposedException) { }
     }
 }
-
-/// <summary>Connection limits resolved once from options (Stopwatch ticks precomputed).</summary>
-internal readonly record struct ConnectionOptionsSnapshot(int QueueCapacity, double RatePerSecond, int RateBurst, int FloodThreshold, long FloodWindowTicks);

@@ -1,8 +1,12 @@
+using Parley.Abstractions.Calls;
+
 namespace Parley.Core.Sessions;
 
 /// <summary>
 /// Live connections indexed by user, sharded so that connects, disconnects and fan-out lookups on different
 /// users do not contend on one lock. A send looks up its recipients' connections directly; nothing scans.
+/// Client connections (a kind and an id) have a second index, by identity, with one connection per identity;
+/// those that also name a user are in both.
 /// </summary>
 public sealed class SessionRegistry
 {
@@ -18,13 +22,16 @@ public sealed class SessionRegistry
 
     private Shard ShardOf(long userId) => _shards[(int)((ulong)userId % ShardCount)];
 
-    /// <summary>Adds a connection; returns true when it is the user's first (the user came online).</summary>
+    private Shard ShardOf(ClientIdentity client) => _shards[(int)((uint)client.GetHashCode() % ShardCount)];
+
+    /// <summary>Adds a connection to the user index; returns true when it is the user's first (the user came online).</summary>
     public bool Add(ClientConnection connection)
     {
         var shard = ShardOf(connection.UserId);
         lock (shard)
         {
-            Interlocked.Increment(ref _count);
+            // A client connection was counted when it entered the client index.
+            if (connection.Client is null) Interlocked.Increment(ref _count);
             if (shard.ByUser.TryGetValue(connection.UserId, out var list))
             {
                 shard.ByUser[connection.UserId] = [.. list, connection];
@@ -46,7 +53,7 @@ public sealed class SessionRegistry
             var index = Array.IndexOf(list, connection);
             if (index < 0) return false;
             removed = true;
-            Interlocked.Decrement(ref _count);
+            if (connection.Client is null) Interlocked.Decrement(ref _count);
             if (list.Length == 1)
             {
                 shard.ByUser.Remove(connection.UserId);
@@ -72,6 +79,60 @@ public sealed class SessionRegistry
 
     public bool IsOnline(long userId) => Get(userId).Length > 0;
 
+    /// <summary>
+    /// Adds a client connection to the identity index. When the identity is already connected, either the new one
+    /// replaces it (<paramref name="replaced"/> is the old one, for the caller to close) or, without
+    /// <paramref name="replaceExisting"/>, nothing changes and the result is false.
+    /// </summary>
+    public bool TryAddClient(ClientConnection connection, bool replaceExisting, out ClientConnection? replaced)
+    {
+        var client = connection.Client ?? throw new ArgumentException("not a client connection", nameof(connection));
+        var shard = ShardOf(client);
+        lock (shard)
+        {
+            replaced = null;
+            if (shard.ByClient.TryGetValue(client, out var existing))
+            {
+                // A closing connection not yet unregistered never blocks its successor; the slot (and count) is taken over.
+                if (!existing.IsClosed)
+                {
+                    if (!replaceExisting) return false;
+                    replaced = existing;
+                }
+            }
+            else
+            {
+                Interlocked.Increment(ref _count);
+            }
+            shard.ByClient[client] = connection;
+            return true;
+        }
+    }
+
+    /// <summary>Removes a client connection from the identity index unless another connection replaced it there.</summary>
+    public bool RemoveClient(ClientConnection connection)
+    {
+        if (connection.Client is not { } client) return false;
+        var shard = ShardOf(client);
+        lock (shard)
+        {
+            if (!shard.ByClient.TryGetValue(client, out var existing) || !ReferenceEquals(existing, connection)) return false;
+            shard.ByClient.Remove(client);
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+    }
+
+    /// <summary>The connection of a client identity, or null.</summary>
+    public ClientConnection? GetClient(ClientIdentity client)
+    {
+        var shard = ShardOf(client);
+        lock (shard)
+        {
+            return shard.ByClient.GetValueOrDefault(client);
+        }
+    }
+
     /// <summary>Every live connection (a snapshot, for administration and idle sweeps).</summary>
     public List<ClientConnection> All()
     {
@@ -81,6 +142,11 @@ public sealed class SessionRegistry
             lock (shard)
             {
                 foreach (var list in shard.ByUser.Values) result.AddRange(list);
+                // Client connections with a user are already listed by the user index.
+                foreach (var connection in shard.ByClient.Values)
+                {
+                    if (!connection.HasUser) result.Add(connection);
+                }
             }
         }
         return result;
@@ -103,5 +169,6 @@ public sealed class SessionRegistry
     private sealed class Shard
     {
         public readonly Dictionary<long, ClientConnection[]> ByUser = [];
+        public readonly Dictionary<ClientIdentity, ClientConnection> ByClient = [];
     }
 }

@@ -23,16 +23,23 @@ internal sealed class TokenBucket(double ratePerSecond, int burst, int floodThre
     private long _windowStart = clock();
     private int _dropsInWindow;
 
-    public FrameAdmission Admit()
+    public FrameAdmission Admit() => TryTake() ? FrameAdmission.Accepted : Drop();
+
+    /// <summary>Takes a token if one is left.</summary>
+    public bool TryTake()
     {
         var now = clock();
         _tokens = Math.Min(burst, _tokens + (now - _last) * ratePerSecond / Stopwatch.Frequency);
         _last = now;
-        if (_tokens >= 1)
-        {
-            _tokens -= 1;
-            return FrameAdmission.Accepted;
-        }
+        if (_tokens < 1) return false;
+        _tokens -= 1;
+        return true;
+    }
+
+    /// <summary>Counts a frame dropped for want of a token; flooding once too many drops fall in one window.</summary>
+    public FrameAdmission Drop()
+    {
+        var now = _last;
         if (now - _windowStart > floodWindowTicks)
         {
             _windowStart = now;

@@ -26,7 +26,9 @@ public sealed record ReadRequest(long? Seq);
 /// <summary>A send over REST; <c>to</c> is an account name or a user id (as a string or a number).</summary>
 public sealed record MessageCreate(JsonElement? To, long? Group, string? Conversation, string? Kind, string? Text, JsonElement? Payload, string? ClientMsgId);
 public sealed record SendResultDto(string Conversation, long Seq, string MessageId, long Ts, bool Duplicate);
-public sealed record ConnectionDto(long Id, long UserId, string Account, string Transport, string? RemoteAddress, DateTimeOffset ConnectedAt);
+/// <summary>A live connection; a client connection has its kind and id (and user 0 with an empty account when its token names no user).</summary>
+public sealed record ConnectionDto(long Id, long UserId, string Account, string Transport, string? RemoteAddress, DateTimeOffset ConnectedAt,
+    string? ClientKind = null, string? ClientId = null);
 public sealed record KickResult(int Closed);
 
 public static class Dto

@@ -119,6 +119,7 @@ public static class ParleyServer
         app.MapMessageEndpoints();
         app.MapSearchEndpoints();
         app.MapAdminEndpoints();
+        app.MapClientEndpoints();
         app.MapOperationsEndpoints();
         app.MapParleyWebPage();
         return app;

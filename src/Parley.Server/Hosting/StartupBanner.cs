@@ -36,6 +36,7 @@ public sealed class StartupBanner(IServer server, IHostApplicationLifetime lifet
                   storage        {store.Describe()}
                   signing key    {key}
                   admins         {(options.Admins.Count == 0 ? "(none; set Parley:Admins)" : string.Join(", ", options.Admins))}
+                  client kinds   {(options.Clients.Kinds.Count == 0 ? "(none; set Parley:Clients:Kinds)" : string.Join(", ", options.Clients.Kinds.Keys.Order()))}
 
                 """);
         });

@@ -18,6 +18,18 @@ public sealed class NativeCommand
     public long? After { get; init; }
     public int? Limit { get; init; }
     public Dictionary<string, long>? Cursors { get; init; }
+    /// <summary>Method of a <c>query</c>.</summary>
+    public string? Method { get; init; }
+    /// <summary>Arguments of a <c>query</c> (a detached copy).</summary>
+    public System.Text.Json.JsonElement? Arguments { get; init; }
+    /// <summary>The server call a <c>callResult</c> or <c>callError</c> answers.</summary>
+    public long? CallId { get; init; }
+    /// <summary>Answer data of a <c>callResult</c> (a detached copy).</summary>
+    public System.Text.Json.JsonElement? Data { get; init; }
+    /// <summary>Error code of a <c>callError</c>.</summary>
+    public int? Code { get; init; }
+    /// <summary>Error message of a <c>callError</c>.</summary>
+    public string? Message { get; init; }
 }
 
 /// <summary>Either a command or why the frame was refused.</summary>

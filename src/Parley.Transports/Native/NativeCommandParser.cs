@@ -12,7 +12,9 @@ public static class NativeCommandParser
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow };
     private const int MaxCursors = 10_000;
 
-    public static readonly HashSet<string> KnownTypes = ["send", "ack", "read", "typing", "sync", "history", "online", "ping"];
+    private const int MaxErrorMessageChars = 1024;
+
+    public static readonly HashSet<string> KnownTypes = ["send", "ack", "read", "typing", "sync", "history", "online", "ping", "query", "callResult", "callError"];
 
     public static NativeParseResult Parse(ReadOnlyMemory<byte> frame)
     {
@@ -42,9 +44,16 @@ public static class NativeCommandParser
             if (!KnownTypes.Contains(type)) return Fail(ErrorCodes.UnknownType, "unknown type", id);
             try
             {
+                var call = type is "callResult" or "callError";
                 return new NativeParseResult(new NativeCommand
                 {
                     Type = type,
+                    Method = type == "query" ? String(root, "method") : null,
+                    Arguments = type == "query" ? Detached(root, "payload") : null,
+                    CallId = call ? CallId(root) : null,
+                    Data = type == "callResult" ? Detached(root, "data") : null,
+                    Code = type == "callError" ? (int?)SignedInt32(root, "code") : null,
+                    Message = type == "callError" ? Truncate(String(root, "message"), MaxErrorMessageChars) : null,
                     Id = id,
                     To = UserReference(root),
                     Group = Int64(root, "group"),
@@ -52,7 +61,7 @@ public static class NativeCommandParser
                     ClientMsgId = String(root, "clientMsgId"),
                     Kind = String(root, "kind"),
                     Text = String(root, "text"),
-                    Payload = root.TryGetProperty("payload", out var p) && p.ValueKind != JsonValueKind.Null ? p.GetRawText() : null,
+                    Payload = !call && type != "query" && root.TryGetProperty("payload", out var p) && p.ValueKind != JsonValueKind.Null ? p.GetRawText() : null,
                     Seq = Int64(root, "seq"),
                     Before = Int64(root, "before"),
                     After = Int64(root, "after"),
@@ -80,6 +89,30 @@ public static class NativeCommandParser
         if (!root.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var v) && v >= 0 && v <= max) return v;
         throw new FieldException($"{name} must be a non-negative integer");
+    }
+
+    /// <summary>A JSON value that outlives the parsed document; null when absent or JSON null.</summary>
+    private static JsonElement? Detached(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null ? e.Clone() : null;
+
+    private static int? SignedInt32(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null) return null;
+        return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var v) ? v : throw new FieldException($"{name} must be an integer");
+    }
+
+    private static string? Truncate(string? text, int max) => text is { Length: > 0 } && text.Length > max ? text[..max] : text;
+
+    /// <summary>The server sends call ids as strings of digits; a number is accepted too.</summary>
+    private static long CallId(JsonElement root)
+    {
+        if (root.TryGetProperty("callId", out var e))
+        {
+            if (e.ValueKind == JsonValueKind.String && long.TryParse(e.GetString(), System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed > 0) return parsed;
+            if (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var number) && number > 0) return number;
+        }
+        throw new FieldException("callId is required: the id of the call being answered");
     }
 
     /// <summary>"to" may be an account name or a numeric user id.</summary>

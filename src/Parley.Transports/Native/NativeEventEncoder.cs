@@ -103,10 +103,29 @@ public static class NativeEventEncoder
                 w.WritePropertyName("data"u8);
                 JsonSerializer.Serialize(w, r.Data, r.Data?.GetType() ?? typeof(object), ParleyJson.Options);
                 break;
+            case ClientCallEvent call:
+                w.WriteString("type"u8, "call"u8);
+                w.WriteString("callId"u8, call.CallId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("method"u8, call.Method);
+                if (call.Payload is { } payload)
+                {
+                    w.WritePropertyName("payload"u8);
+                    payload.WriteTo(w);
+                }
+                w.WriteNumber("timeoutMs"u8, call.TimeoutMs);
+                break;
             case WelcomeEvent welcome:
                 w.WriteString("type"u8, "welcome"u8);
-                w.WriteNumber("userId"u8, welcome.UserId);
-                w.WriteString("userName"u8, welcome.UserName);
+                if (welcome.UserId > 0)
+                {
+                    w.WriteNumber("userId"u8, welcome.UserId);
+                    w.WriteString("userName"u8, welcome.UserName);
+                }
+                if (welcome.ClientKind is not null)
+                {
+                    w.WriteString("clientKind"u8, welcome.ClientKind);
+                    w.WriteString("clientId"u8, welcome.ClientId);
+                }
                 w.WriteNumber("connectionId"u8, welcome.ConnectionId);
                 w.WriteNumber("heartbeatMs"u8, welcome.HeartbeatMs);
                 w.WriteNumber("idleTimeoutMs"u8, welcome.IdleTimeoutMs);
@@ -125,9 +144,12 @@ public static class NativeEventEncoder
     }
 }
 
-/// <summary>First frame of a native connection.</summary>
-public sealed class WelcomeEvent(long userId, string userName, long connectionId, int heartbeatMs, int idleTimeoutMs, int maxFrameBytes) : ServerEvent
+/// <summary>First frame of a native connection; a client connection has its kind and id, and a user only if its token names one.</summary>
+public sealed class WelcomeEvent(long userId, string userName, long connectionId, int heartbeatMs, int idleTimeoutMs, int maxFrameBytes,
+    string? clientKind = null, string? clientId = null) : ServerEvent
 {
+    public string? ClientKind { get; } = clientKind;
+    public string? ClientId { get; } = clientId;
     public long UserId { get; } = userId;
     public string UserName { get; } = userName;
     public long ConnectionId { get; } = connectionId;

@@ -2,7 +2,9 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Parley.Abstractions;
+using Parley.Abstractions.Calls;
 using Parley.Abstractions.Events;
+using Parley.Core.Clients;
 using Parley.Core.Messaging;
 using Parley.Core.Sessions;
 using Parley.Transports.WebSockets;
@@ -13,7 +15,7 @@ namespace Parley.Transports.Native;
 /// The native JSON protocol at /ws (docs/protocol.md): authenticates the upgrade, then translates frames to
 /// engine calls and engine events to frames. Nothing here decides who may do what; the engine does.
 /// </summary>
-public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ILogger<NativeWebSocketEndpoint> logger) : IWebSocketProtocol
+public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc rpc, ILogger<NativeWebSocketEndpoint> logger) : IWebSocketProtocol
 {
     public const string TransportName = "ws";
 
@@ -26,22 +28,32 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ILogger<N
         }
         var token = TokenFrom(context.Request);
         var remote = RemoteOf(context);
-        var auth = await engine.AuthenticateAsync(token, TransportName, remote, context.RequestAborted);
+        var auth = await engine.AuthenticateAnyAsync(token, TransportName, remote, context.RequestAborted);
         if (!auth.Succeeded)
         {
             var status = auth.Failure == DisconnectCode.LoginRefused ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
             await Results.Problem(statusCode: status, title: auth.Failure.ToReason(), detail: auth.Reason).ExecuteAsync(context);
             return;
         }
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        // Registered before the upgrade, so that a refused duplicate client gets a plain HTTP answer.
+        var connection = auth.Client is { } client ? engine.OpenClient(client, TransportName, remote) : engine.Open(auth.User!, TransportName, remote);
+        if (connection is null)
         {
-            KeepAliveInterval = TimeSpan.FromMilliseconds(engine.Options.Connections.HeartbeatMs),
-        });
-        var connection = engine.Open(auth.User!, TransportName, remote);
+            await Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "duplicate_client",
+                detail: "this client is already connected and its kind refuses a second connection").ExecuteAsync(context);
+            return;
+        }
         try
         {
+            connection.EnableCalls();
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                KeepAliveInterval = TimeSpan.FromMilliseconds(connection.HeartbeatMs),
+            });
             var c = engine.Options.Connections;
-            connection.EnqueueReply(new WelcomeEvent(connection.UserId, connection.UserName, connection.Id, c.HeartbeatMs, c.IdleTimeoutMs, c.MaxFrameBytes));
+            var idle = connection.IdleTimeout is { } custom ? (int)custom.TotalMilliseconds : c.IdleTimeoutMs;
+            connection.EnqueueReply(new WelcomeEvent(connection.UserId, connection.UserName, connection.Id, connection.HeartbeatMs, idle, c.MaxFrameBytes,
+                connection.ClientKind, connection.ClientId));
             await WebSocketPump.RunAsync(socket, connection, this, c.MaxFrameBytes);
         }
         finally
@@ -76,15 +88,19 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ILogger<N
             connection.Close(DisconnectCode.ProtocolError);
             return;
         }
-        switch (engine.Admit(connection))
+        var admitted = engine.TryAdmit(connection);
+        var parsed = admitted ? NativeCommandParser.Parse(message) : default;
+        if (!admitted)
         {
-            case FrameAdmission.RateLimited:
-                connection.EnqueueReply(new ErrorEvent(null, ErrorCodes.RateLimited, "rate limit exceeded, frame dropped"));
+            // Answers to the server's own calls pass without a rate token: the server bounds them by what it asked.
+            parsed = NativeCommandParser.Parse(message);
+            if (parsed.Command is not { Type: "callResult" or "callError", CallId: { } answered } || !ClientRpc.IsAwaitingAnswer(connection, answered))
+            {
+                if (engine.Reject(connection) == FrameAdmission.RateLimited)
+                    connection.EnqueueReply(new ErrorEvent(parsed.RequestId, ErrorCodes.RateLimited, "rate limit exceeded, frame dropped"));
                 return;
-            case FrameAdmission.Flooding:
-                return;
+            }
         }
-        var parsed = NativeCommandParser.Parse(message);
         if (parsed.Command is not { } command)
         {
             connection.EnqueueReply(new ErrorEvent(parsed.RequestId, parsed.ErrorCode, parsed.Error!));
@@ -104,6 +120,27 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ILogger<N
     private async ValueTask DispatchAsync(ClientConnection connection, NativeCommand command)
     {
         var ct = connection.Closing;
+        switch (command.Type)
+        {
+            case "query":
+                rpc.StartQuery(connection, command.Id, command.Method, command.Arguments);
+                return;
+            case "callResult":
+                rpc.Answer(connection, command.CallId!.Value, new ClientCallResult(ClientCallStatus.Ok, command.Data));
+                return;
+            case "callError":
+                rpc.Answer(connection, command.CallId!.Value,
+                    new ClientCallResult(ClientCallStatus.ClientError, null, command.Code ?? ErrorCodes.Internal, command.Message ?? "the client reported a failure"));
+                return;
+            case "ping":
+                connection.EnqueueReply(new PongEvent(command.Id));
+                return;
+        }
+        if (ChatEngine.ChatRefusal(connection, command.Id) is { } refusal)
+        {
+            connection.EnqueueReply(refusal);
+            return;
+        }
         switch (command.Type)
         {
             case "send":
@@ -147,9 +184,6 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ILogger<N
                 connection.EnqueueReply(online.Ok
                     ? new ResultEvent(command.Id, new { users = online.Value })
                     : new ErrorEvent(command.Id, online.ErrorCode, online.Error!));
-                break;
-            case "ping":
-                connection.EnqueueReply(new PongEvent(command.Id));
                 break;
         }
     }

@@ -57,6 +57,10 @@ public sealed class TestSocket : IAsyncDisposable
         return await TakeAsync(f => f.TryGetProperty("id", out var rid) && rid.GetString() == id, $"reply to '{id}'", null);
     }
 
+    /// <summary>Waits for the reply carrying <paramref name="id"/> to a frame sent earlier.</summary>
+    public Task<JsonElement> ReplyAsync(string id) =>
+        TakeAsync(f => f.TryGetProperty("id", out var rid) && rid.ValueKind == JsonValueKind.String && rid.GetString() == id, $"reply to '{id}'", null);
+
     private readonly List<JsonElement> _backlog = [];
 
     private async Task<JsonElement> TakeAsync(Func<JsonElement, bool> match, string what, TimeSpan? timeout)
