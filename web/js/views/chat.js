@@ -216,13 +216,15 @@ export class ChatView {
   async upload(file) {
     const kind = kindOf(file);
     const progress = h('progress', { max: 100, value: 0, 'aria-label': `Uploading ${file.name}` });
-    const cancel = iconButton('close', `Cancel upload of ${file.name}`, () => task?.abort());
+    let cancelled = false;
+    const cancel = iconButton('close', `Cancel upload of ${file.name}`, () => { cancelled = true; task?.abort(); item.remove(); });
     const item = h('li', { class: 'upload' }, icon(kind === 'file' ? 'file' : 'attach'),
       h('span', { class: 'upload-name', text: file.name }), h('span', { class: 'upload-size', text: formatSize(file.size) }), progress, cancel);
     this.uploads.append(item);
     let task = null;
     try {
       const info = await measure(file, kind);
+      if (cancelled) return;
       task = this.store.api.uploadFile(kind, file, (f) => { progress.value = Math.round(f * 100); });
       const stored = await task.promise;
       progress.value = 100;
@@ -231,7 +233,7 @@ export class ChatView {
       item.remove();
     } catch (err) {
       item.remove();
-      if (err.cancelled) return;
+      if (err.cancelled || cancelled) return;
       const why = err.status === 413 ? `“${file.name}” is too large to send.`
         : err.status === 415 ? `“${file.name}” is a type of file that cannot be sent.`
           : `“${file.name}” could not be uploaded.`;
