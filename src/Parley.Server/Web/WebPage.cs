@@ -11,11 +11,12 @@ namespace Parley.Server.Web;
 public static class WebPage
 {
     /// <summary>
-    /// Everything the page loads comes from this origin; media may also be blob: (local previews before upload).
+    /// Everything the page loads comes from this origin; images and media may also be blob: (the page reads a
+    /// picture's size and a clip's length locally before uploading).
     /// No inline script or style at all.
     /// </summary>
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; " +
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; media-src 'self' blob:; " +
         "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
 
     /// <summary>Paths owned by the server: an unknown path under these is a 404, never the page.</summary>

@@ -2,7 +2,6 @@
 
 import { h, replace, icon, toast } from '../dom.js';
 import { avatar, openDialog, confirmDialog, personRow, emptyState, busy } from './widgets.js';
-import { directId } from '../store.js';
 
 const fail = (err) => toast(err.message, 'error');
 
@@ -332,4 +331,3 @@ export function imageViewer(url, name) {
     h('figcaption', null, h('a', { class: 'btn small', href: url, download: name }, icon('download'), ' Download'))), { className: 'dialog-viewer' });
 }
 
-export { directId };

@@ -1,7 +1,7 @@
 // The conversation list with search, and the buttons to friends, groups and settings.
 
 import { h, replace, icon, iconButton } from '../dom.js';
-import { avatar, presenceDot } from './widgets.js';
+import { avatar } from './widgets.js';
 import { listStamp, preview } from '../format.js';
 import { friendsDialog, groupsDialog, settingsDialog } from './dialogs.js';
 
@@ -159,4 +159,3 @@ export class Sidebar {
   }
 }
 
-export { presenceDot };
