@@ -17,6 +17,8 @@ public static class ErrorCodes
     public const int TooLarge = 103;
     /// <summary>No handler for the query's method (for this client kind).</summary>
     public const int UnknownMethod = 104;
+    /// <summary>The content type is not allowed for this kind, or the content contradicts the claimed type.</summary>
+    public const int UnsupportedMediaType = 105;
     /// <summary>Unknown user, group or conversation.</summary>
     public const int NotFound = 200;
     /// <summary>Not a member of the group or conversation.</summary>

@@ -9,6 +9,7 @@ public enum ParleyErrorKind
     NotFound,
     Conflict,
     TooLarge,
+    UnsupportedMediaType,
     RateLimited,
     Unavailable,
 }

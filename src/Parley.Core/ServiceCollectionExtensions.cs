@@ -3,11 +3,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using System.Text.Json;
 using Parley.Abstractions.Calls;
+using Parley.Abstractions.Files;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
 using Parley.Core.Clients;
 using Parley.Core.Diagnostics;
+using Parley.Core.Files;
 using Parley.Core.Messaging;
 using Parley.Core.Options;
 using Parley.Core.Services;
@@ -29,6 +31,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Messaging);
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Connections);
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Auth);
+        services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Files);
+        // The default blob store; a host that configured another (S3) registered it first.
+        services.TryAddSingleton<IBlobStore>(sp =>
+        {
+            var options = sp.GetRequiredService<ParleyOptions>();
+            var directory = string.IsNullOrWhiteSpace(options.Files.Directory) ? Path.Combine(options.DataDirectory, "files") : options.Files.Directory;
+            return new LocalDiskBlobStore(directory);
+        });
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<ClientKinds>();
         services.AddSingleton<ParleyMetrics>();
@@ -53,6 +63,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConversationAccess>();
         services.AddSingleton<MessagePipeline>();
         services.AddSingleton<Delivery>();
+        services.AddSingleton<FileService>();
+        services.AddSingleton<MediaAttachments>();
         services.AddSingleton<ChatEngine>();
         services.AddSingleton<LocalClientCallDispatcher>();
         services.TryAddSingleton<IClientCallDispatcher>(sp => sp.GetRequiredService<LocalClientCallDispatcher>());
@@ -61,6 +73,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ClientAuthService>();
         services.AddHostedService<EngineLifetime>();
         services.AddHostedService<IdleSweeper>();
+        services.AddHostedService<OrphanSweeper>();
         return services;
     }
 

@@ -14,7 +14,7 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
     internal const string StateQuery = $"""
         SELECT p.conversation_id, c.last_seq, p.delivered_seq, p.read_seq,
             (SELECT count(*) FROM messages u
-             WHERE u.conversation_id = p.conversation_id AND u.seq > p.read_seq AND u.sender_id <> p.user_id),
+             WHERE u.conversation_id = p.conversation_id AND u.seq > p.read_seq AND u.sender_id <> p.user_id AND u.kind <> 'removed'),
             {MessageColumns}
         FROM participants p
         JOIN conversations c ON c.conversation_id = p.conversation_id
@@ -75,6 +75,30 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(ReadMessage(reader, 0));
             return list;
+        }, ct);
+    }
+
+    /// <inheritdoc />
+    public Task<ChatMessage?> RemoveAsync(string conversationId, long seq, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(conversationId);
+        return db.WriteAsync((c, tx) =>
+        {
+            using var select = c.CreateCommand();
+            select.Transaction = tx;
+            select.CommandText = $"SELECT {MessageColumns} FROM messages m WHERE m.conversation_id = $c AND m.seq = $seq AND m.kind <> $removed";
+            select.Parameters.AddWithValue("$c", conversationId);
+            select.Parameters.AddWithValue("$seq", seq);
+            select.Parameters.AddWithValue("$removed", MessageKinds.Removed);
+            ChatMessage? before;
+            using (var reader = select.ExecuteReader())
+            {
+                before = reader.Read() ? ReadMessage(reader, 0) : null;
+            }
+            if (before is null) return null;
+            c.Execute("UPDATE messages SET kind = @removed, text = NULL, payload = NULL WHERE conversation_id = @conversationId AND seq = @seq",
+                new { removed = MessageKinds.Removed, conversationId, seq }, tx);
+            return before;
         }, ct);
     }
 

@@ -119,6 +119,39 @@ internal static class SqliteSchema
         );
         CREATE UNIQUE INDEX ux_messages_client_msg_id ON messages (sender_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
         """,
+
+        // 2: uploads. Several file rows may share one blob (sha256); a file is kept while a message refers to it or
+        // it is someone's avatar, and swept as an orphan some time after its upload otherwise.
+        """
+        CREATE TABLE files (
+            id           TEXT    PRIMARY KEY,
+            owner_id     INTEGER NOT NULL,
+            kind         TEXT    NOT NULL,
+            name         TEXT    NOT NULL,
+            content_type TEXT    NOT NULL,
+            size         INTEGER NOT NULL,
+            sha256       TEXT    NOT NULL,
+            created_at   INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_files_sha256 ON files (sha256);
+        CREATE INDEX ix_files_created ON files (created_at);
+
+        CREATE TABLE file_refs (
+            file_id         TEXT NOT NULL REFERENCES files (id),
+            message_id      TEXT NOT NULL,
+            conversation_id TEXT NOT NULL,
+            PRIMARY KEY (file_id, message_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_file_refs_message ON file_refs (message_id);
+        CREATE INDEX ix_file_refs_conversation ON file_refs (conversation_id);
+
+        CREATE TABLE avatars (
+            user_id    INTEGER PRIMARY KEY,
+            file_id    TEXT    NOT NULL REFERENCES files (id),
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX ix_avatars_file ON avatars (file_id);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;

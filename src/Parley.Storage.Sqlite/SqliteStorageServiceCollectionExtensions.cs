@@ -17,7 +17,7 @@ public static class SqliteStorageServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers one shared <see cref="SqliteDatabase"/> and the five stores as singletons (replacing earlier store registrations). The database opens and
+    /// Registers one shared <see cref="SqliteDatabase"/> and the six stores as singletons (replacing earlier store registrations). The database opens and
     /// migrates when first resolved: resolve <see cref="SqliteDatabase"/> (or any store) during start-up.
     /// </summary>
     public static IServiceCollection AddParleySqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions>? configure = null)
@@ -36,6 +36,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.AddSingleton<IGraphStore, SqliteGraphStore>();
         services.AddSingleton<IGroupStore, SqliteGroupStore>();
         services.AddSingleton<IMessageStore, SqliteMessageStore>();
+        services.AddSingleton<IFileStore, SqliteFileStore>();
         services.AddSingleton<IStoreHealth, SqliteStoreHealth>();
         return services;
     }

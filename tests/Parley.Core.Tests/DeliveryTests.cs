@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Parley.Abstractions;
 using Parley.Abstractions.Events;
 using Parley.Abstractions.Model;
@@ -52,16 +53,13 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Sync_resumes_after_cursors_and_defaults_to_the_delivered_cursor_with_limits()
     {
-        await using var h = await EngineHarness.StartAsync();
+        // Fan-out runs after the ack: wait until all ten went past the offline bob, or the last may arrive live.
+        var offline = new OfflineCounter(10);
+        await using var h = await EngineHarness.StartAsync(services: s => s.AddSingleton<Abstractions.Hooks.ParleyHooks>(offline));
         var alice = await h.UserAsync("alice");
         var bob = await h.UserAsync("bob");
-        await h.UserAsync("carol");
-        var aliceDevice = h.Connect(alice);
         for (var i = 0; i < 10; i++) await h.SendAsync(alice, MessageTarget.ToUser("bob"), $"m{i}");
-        // Fan-out runs after the commit, on a loop of its own, one message after another: once alice's device has a
-        // later message, the first ten were handed out (to no device of bob's) and cannot reach the device below live.
-        await h.SendAsync(alice, MessageTarget.ToUser("carol"), "fence");
-        await aliceDevice.WaitForAsync<MessageEvent>(m => m.Message.Text == "fence");
+        await offline.Reached.WaitAsync(TimeSpan.FromSeconds(10));
         var conversation = ConversationId.Direct(alice.Id, bob.Id).Value;
         var device = h.Connect(bob);
         Assert.Null(await h.Engine.AcknowledgeAsync(device.Connection, conversation, 4, default));
@@ -130,5 +128,20 @@ public sealed class DeliveryTests
         Assert.Equal(0, sweeper.Sweep(TimeSpan.FromMinutes(1)));
         Assert.Equal(1, sweeper.Sweep(TimeSpan.Zero));
         Assert.Equal(DisconnectCode.IdleTimeout, idle.Connection.CloseCode);
+    }
+}
+
+/// <summary>Completes once the given number of deliveries found their recipient offline.</summary>
+internal sealed class OfflineCounter(int expected) : Abstractions.Hooks.ParleyHooks
+{
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _count;
+
+    public Task Reached => _reached.Task;
+
+    public override ValueTask OnDeliveryFailedAsync(ChatMessage message, long recipientId, Abstractions.Hooks.DeliveryFailure failure)
+    {
+        if (failure == Abstractions.Hooks.DeliveryFailure.Offline && Interlocked.Increment(ref _count) == expected) _reached.TrySetResult();
+        return ValueTask.CompletedTask;
     }
 }

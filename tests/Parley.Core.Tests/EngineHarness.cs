@@ -139,6 +139,7 @@ internal sealed class FlakyMessageStore(IMessageStore inner) : IMessageStore
     public Task<long> GetLastSeqAsync(string c, CancellationToken ct = default) => inner.GetLastSeqAsync(c, ct);
     public Task<ChatMessage?> FindByClientMsgIdAsync(long s, string id, CancellationToken ct = default) => inner.FindByClientMsgIdAsync(s, id, ct);
     public Task<IReadOnlyList<ChatMessage>> GetMessagesAsync(string c, long a, long b, int l, bool n, CancellationToken ct = default) => inner.GetMessagesAsync(c, a, b, l, n, ct);
+    public Task<ChatMessage?> RemoveAsync(string c, long s, CancellationToken ct = default) => inner.RemoveAsync(c, s, ct);
     public Task AddParticipantAsync(string c, long u, long s, CancellationToken ct = default) => inner.AddParticipantAsync(c, u, s, ct);
     public Task RemoveParticipantAsync(string c, long u, CancellationToken ct = default) => inner.RemoveParticipantAsync(c, u, ct);
     public Task<bool> IsParticipantAsync(string c, long u, CancellationToken ct = default) => inner.IsParticipantAsync(c, u, ct);

@@ -41,6 +41,21 @@ public sealed class SchemaTests : IDisposable
     }
 
     [Fact]
+    public async Task A_version_1_database_upgrades_to_the_upload_tables_keeping_its_messages()
+    {
+        using (var v1 = SqliteDatabase.Open(Options(), null, [SqliteSchema.Migrations[0]]))
+            await new SqliteMessageStore(v1).AppendAsync([MessageStoreConformance.Msg("d:1:2", 1, 1)]);
+
+        using var db = SqliteDatabase.Open(Options());
+        Assert.Equal(SqliteSchema.LatestVersion, db.SchemaVersion);
+        Assert.Equal("text 1", (await new SqliteMessageStore(db).GetMessagesAsync("d:1:2", 0, 0, 10, false)).Single().Text);
+        var file = FileStoreConformance.NewFile();
+        var files = new SqliteFileStore(db);
+        await files.CreateAsync(file);
+        Assert.Equal(file, await files.GetAsync(file.Id));
+    }
+
+    [Fact]
     public async Task A_failing_migration_rolls_back_and_keeps_the_version()
     {
         const string V1 = "CREATE TABLE a (x INTEGER);";
@@ -72,6 +87,12 @@ public sealed class SchemaTests : IDisposable
     [InlineData("SELECT g.* FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = 1 AND g.dissolved = 0")]
     [InlineData("SELECT id FROM friend_requests WHERE status = 0 AND from_user_id = 1 UNION ALL SELECT id FROM friend_requests WHERE status = 0 AND to_user_id = 1 AND from_user_id <> 1")]
     [InlineData("SELECT count(*) FROM participants p JOIN conversations c ON c.conversation_id = p.conversation_id WHERE p.user_id = 1")]
+    [InlineData("SELECT DISTINCT conversation_id FROM file_refs WHERE file_id = 'f'")]
+    [InlineData("SELECT * FROM file_refs WHERE message_id = 'm'")]
+    [InlineData("SELECT * FROM file_refs WHERE conversation_id = 'g:1'")]
+    [InlineData("SELECT 1 FROM files WHERE sha256 = 'x'")]
+    [InlineData("SELECT 1 FROM avatars WHERE file_id = 'f'")]
+    [InlineData("SELECT id FROM files f WHERE f.created_at < 5 ORDER BY f.created_at LIMIT 10")]
     public async Task Hot_queries_use_indexes_not_table_scans(string sql)
     {
         using var db = SqliteDatabase.Open(Options());

@@ -32,3 +32,10 @@ public sealed class SqliteMessageStoreTests : MessageStoreConformance, IDisposab
     protected override IMessageStore CreateStore() => new SqliteMessageStore(_db.Database);
     public void Dispose() => _db.Dispose();
 }
+
+public sealed class SqliteFileStoreTests : FileStoreConformance, IDisposable
+{
+    private readonly TempDatabase _db = new();
+    protected override IFileStore CreateStore() => new SqliteFileStore(_db.Database);
+    public void Dispose() => _db.Dispose();
+}

@@ -41,6 +41,20 @@ public sealed class MessageEvent(ChatMessage message) : ServerEvent
     public ChatMessage Message { get; } = message;
 }
 
+/// <summary>
+/// A message was removed: it is now a tombstone (kind <c>removed</c>, no text or payload) with the same sequence
+/// number. Goes to the conversation's participants who are online; history and sync return the tombstone.
+/// </summary>
+public sealed class MessageRemovedEvent(ChatMessage tombstone, long removedBy, string removedByName) : ServerEvent
+{
+    /// <summary>The tombstone (same id, conversation and seq as the removed message).</summary>
+    public ChatMessage Tombstone { get; } = tombstone;
+    /// <summary>Who removed it (the sender or a group owner).</summary>
+    public long RemovedBy { get; } = removedBy;
+    /// <summary>Their account name.</summary>
+    public string RemovedByName { get; } = removedByName;
+}
+
 /// <summary>The sender's acknowledgement: the message is durable with this sequence number.</summary>
 public sealed class SendAckEvent(string? requestId, ChatMessage message, bool duplicate) : ServerEvent
 {

@@ -1,5 +1,25 @@
 namespace Parley.Abstractions.Model;
 
+/// <summary>Message kinds the server gives a meaning to; others are free form.</summary>
+public static class MessageKinds
+{
+    /// <summary>Plain text (the default).</summary>
+    public const string Text = "text";
+    /// <summary>A picture; payload <c>{fileId, name, size, contentType, width?, height?}</c>.</summary>
+    public const string Image = "image";
+    /// <summary>A sound clip; payload <c>{fileId, name, size, contentType, durationMs?}</c>.</summary>
+    public const string Audio = "audio";
+    /// <summary>A video; payload <c>{fileId, name, size, contentType, width?, height?, durationMs?}</c>.</summary>
+    public const string Video = "video";
+    /// <summary>Any file; payload <c>{fileId, name, size, contentType}</c>.</summary>
+    public const string File = "file";
+    /// <summary>A removed message's tombstone: no text, no payload. Clients cannot send it.</summary>
+    public const string Removed = "removed";
+
+    /// <summary>True for the kinds that carry an uploaded file.</summary>
+    public static bool IsMedia(string? kind) => kind is Image or Audio or Video or File;
+}
+
 /// <summary>
 /// A durable chat message. <see cref="Seq"/> is the per-conversation sequence number: strictly increasing and
 /// gap-free within <see cref="ConversationId"/>, assigned by the engine when the message is committed.

@@ -31,6 +31,13 @@ public interface IMessageStore
     /// </summary>
     Task<IReadOnlyList<ChatMessage>> GetMessagesAsync(string conversationId, long afterSeq, long beforeSeq, int limit, bool newestFirst, CancellationToken ct = default);
 
+    /// <summary>
+    /// Turns a message into a tombstone: kind <c>removed</c>, text and payload cleared, everything else (id, seq,
+    /// sender, timestamp, client message id) kept, so the sequence stays gap-free. Returns the message as it was
+    /// before, or null when there is no such message or it is already a tombstone.
+    /// </summary>
+    Task<ChatMessage?> RemoveAsync(string conversationId, long seq, CancellationToken ct = default);
+
     /// <summary>Adds a participant row (idempotent). Delivered/read start at <paramref name="startSeq"/>.</summary>
     Task AddParticipantAsync(string conversationId, long userId, long startSeq, CancellationToken ct = default);
 

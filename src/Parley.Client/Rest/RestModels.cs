@@ -116,6 +116,17 @@ public sealed record ConversationInfo(
 /// <param name="Duplicate">Whether the server had already stored a message with this client message id.</param>
 public sealed record SendResult(string Conversation, long Seq, string MessageId, long Ts, bool Duplicate);
 
+/// <summary>An uploaded file.</summary>
+/// <param name="Id">File id (for message payloads and <c>/api/files/{id}</c>).</param>
+/// <param name="Kind"><c>image</c>, <c>audio</c>, <c>video</c> or <c>file</c>.</param>
+/// <param name="Name">Sanitised file name.</param>
+/// <param name="Size">Length in bytes.</param>
+/// <param name="ContentType">The media type it is served with.</param>
+/// <param name="Sha256">Lower-case hex SHA-256 of the content.</param>
+/// <param name="Url">Relative download address.</param>
+/// <param name="CreatedAt">Upload time.</param>
+public sealed record UploadedFile(string Id, string Kind, string Name, long Size, string ContentType, string Sha256, string Url, DateTimeOffset CreatedAt);
+
 /// <summary>A live connection, as listed to administrators.</summary>
 /// <param name="Id">Connection id.</param>
 /// <param name="UserId">User id.</param>

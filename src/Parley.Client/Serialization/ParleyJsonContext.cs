@@ -24,6 +24,7 @@ namespace Parley.Client.Serialization;
 [JsonSerializable(typeof(List<GroupMemberInfo>))]
 [JsonSerializable(typeof(List<ConversationInfo>))]
 [JsonSerializable(typeof(SendResult))]
+[JsonSerializable(typeof(UploadedFile))]
 [JsonSerializable(typeof(List<AdminConnectionInfo>))]
 [JsonSerializable(typeof(KickResult))]
 [JsonSerializable(typeof(ProfileUpdate))]

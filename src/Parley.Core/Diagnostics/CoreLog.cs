@@ -43,4 +43,7 @@ internal static partial class CoreLog
 
     [LoggerMessage(1300, LogLevel.Information, "User {UserName} ({UserId}) kicked: {Connections} connection(s) closed with {Code}")]
     public static partial void Kicked(ILogger logger, string userName, long userId, int connections, DisconnectCode code);
+
+    [LoggerMessage(1102, LogLevel.Information, "Message {Conversation}#{Seq} removed by {UserName} ({UserId})")]
+    public static partial void MessageRemoved(ILogger logger, string conversation, long seq, string userName, long userId);
 }

@@ -74,9 +74,17 @@ public sealed partial class ChatEngine
         var target = await _access.ResolveForSendAsync(sender, request.Target, ct);
         if (!target.Ok) return Reject(target.ErrorCode, target.Error!);
         var resolved = target.Value!;
-        var kind = request.Kind ?? "text";
+        var kind = request.Kind ?? MessageKinds.Text;
+        var payload = request.Payload;
+        string? fileId = null;
+        if (MessageKinds.IsMedia(kind))
+        {
+            var media = await _media.PrepareAsync(sender.Id, kind, payload, ct);
+            if (!media.Ok) return Reject(media.ErrorCode, media.Error!);
+            (fileId, payload) = (media.Value!.FileId, media.Value.Json);
+        }
         var draft = new MessageDraft(sender.Id, sender.Name, resolved.Conversation.Value, resolved.Recipient?.Id,
-            resolved.Group?.Group.Id, kind, request.Text, request.Payload, transport);
+            resolved.Group?.Group.Id, kind, request.Text, payload, transport);
         var decision = await _hooks.BeforeSendAsync(draft, ct);
         if (!decision.Allowed) return Reject(ErrorCodes.RejectedByHook, decision.Reason ?? "rejected");
 
@@ -90,14 +98,21 @@ public sealed partial class ChatEngine
             GroupId = resolved.Group?.Group.Id,
             Kind = kind,
             Text = request.Text,
-            Payload = request.Payload,
+            Payload = payload,
             ClientMsgId = request.ClientMsgId,
             Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
+        // The reference is recorded before the commit, so a recipient who gets the message can download at once;
+        // a message that never commits takes its reference back.
+        if (fileId is not null && !await _media.ReferenceAsync(fileId, message, ct)) return Reject(ErrorCodes.NotFound, "no such file");
         var committed = await _pipeline.EnqueueAsync(message, origin?.Id ?? 0, ct);
-        if (committed is null) return Reject(ErrorCodes.Overloaded, "server busy, retry later");
+        if (committed is null)
+        {
+            if (fileId is not null) await _media.ForgetAsync(message.Id, CancellationToken.None);
+            return Reject(ErrorCodes.Overloaded, "server busy, retry later");
+        }
         _metrics.MessagesIn.Add(1);
-        return AwaitCommitAsync(committed);
+        return AwaitCommitAsync(committed, fileId is null ? null : message.Id);
     }
 
     private Task<SendOutcome> Reject(int code, string error)
@@ -106,10 +121,14 @@ public sealed partial class ChatEngine
         return Task.FromResult(SendOutcome.Fail(code, error));
     }
 
-    private static async Task<SendOutcome> AwaitCommitAsync(Task<ChatMessage> committed)
+    private async Task<SendOutcome> AwaitCommitAsync(Task<ChatMessage> committed, string? referencingMessageId)
     {
         try { return SendOutcome.Ok(await committed, duplicate: false); }
-        catch (StorageFailedException) { return SendOutcome.Fail(ErrorCodes.StorageFailed, "message not stored, resend it with the same clientMsgId"); }
+        catch (StorageFailedException)
+        {
+            if (referencingMessageId is not null) await _media.ForgetAsync(referencingMessageId, CancellationToken.None);
+            return SendOutcome.Fail(ErrorCodes.StorageFailed, "message not stored, resend it with the same clientMsgId");
+        }
     }
 
     /// <summary>Submits and waits for durability (REST and server-side sends).</summary>
@@ -128,6 +147,7 @@ public sealed partial class ChatEngine
         if (request.Payload is { } payload && System.Text.Encoding.UTF8.GetByteCount(payload) > limits.MaxPayloadBytes)
             return SendOutcome.Fail(ErrorCodes.TooLarge, $"payload exceeds {limits.MaxPayloadBytes} bytes");
         if (request.Kind is { } kind && !IsValidKind(kind)) return SendOutcome.Fail(ErrorCodes.InvalidField, "kind must be 1-32 characters of a-z, 0-9, '.', '-', '_' or '/'");
+        if (request.Kind == MessageKinds.Removed) return SendOutcome.Fail(ErrorCodes.InvalidField, "kind 'removed' is reserved for removed messages");
         if (request.ClientMsgId is { } id && (id.Length == 0 || id.Length > 64)) return SendOutcome.Fail(ErrorCodes.InvalidField, "clientMsgId must be 1-64 characters");
         return null;
     }

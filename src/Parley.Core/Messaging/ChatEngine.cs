@@ -7,6 +7,7 @@ using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
 using Parley.Core.Clients;
 using Parley.Core.Diagnostics;
+using Parley.Core.Files;
 using Parley.Core.Options;
 using Parley.Core.Services;
 using Parley.Core.Sessions;
@@ -42,11 +43,12 @@ public sealed partial class ChatEngine
     private readonly ParleyOptions _options;
     private readonly ConnectionLimits _userLimits;
     private readonly ParleyMetrics _metrics;
+    private readonly MediaAttachments _media;
     private readonly ILogger _logger;
 
     public ChatEngine(SessionRegistry registry, MessagePipeline pipeline, Delivery delivery, ConversationAccess access,
         AccountDirectory accounts, GroupDirectory groups, IMessageStore messages, TokenService tokens, AccountService accountService,
-        HookRunner hooks, PresenceService presence, ParleyOptions options, ParleyMetrics metrics, ILogger<ChatEngine> logger, ClientKinds kinds)
+        HookRunner hooks, PresenceService presence, ParleyOptions options, ParleyMetrics metrics, MediaAttachments media, ILogger<ChatEngine> logger, ClientKinds kinds)
     {
         _registry = registry;
         _pipeline = pipeline;
@@ -61,6 +63,7 @@ public sealed partial class ChatEngine
         _presence = presence;
         _options = options;
         _metrics = metrics;
+        _media = media;
         _logger = logger;
         _userLimits = kinds.UserLimits;
         _pipeline.Committed = _delivery.PublishAsync;

@@ -18,6 +18,7 @@ public sealed class ParleyOptions
     public MessagingOptions Messaging { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public ClientsOptions Clients { get; set; } = new();
+    public FilesOptions Files { get; set; } = new();
 }
 
 public sealed class ConnectionOptions

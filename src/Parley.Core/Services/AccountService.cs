@@ -132,6 +132,15 @@ public sealed partial class AccountService(AccountDirectory accounts, TokenServi
         return updated;
     }
 
+    /// <summary>Sets or clears (null) the avatar address shown in the profile.</summary>
+    public async Task<Account> SetAvatarUrlAsync(long userId, string? url, CancellationToken ct)
+    {
+        var account = await RequireAsync(userId, ct);
+        var updated = account with { AvatarUrl = url };
+        await accounts.SaveAsync(updated, ct);
+        return updated;
+    }
+
     /// <summary>Changes the password; every earlier token stops working and a fresh one is returned.</summary>
     public async Task<LoginResult> ChangePasswordAsync(long userId, string? current, string? next, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using Parley.Abstractions;
 using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
+using Parley.Core.Files;
 using Parley.Core.Sessions;
 
 namespace Parley.Core.Services;
@@ -10,7 +11,7 @@ namespace Parley.Core.Services;
 /// conversation (so sync and the conversation list follow) and invalidates the cached member set.
 /// </summary>
 public sealed class GroupService(IGroupStore store, IMessageStore messages, GroupDirectory directory, AccountService accounts,
-    AccountDirectory accountDirectory, SessionRegistry sessions)
+    AccountDirectory accountDirectory, SessionRegistry sessions, MediaAttachments media)
 {
     public async Task<GroupView> CreateAsync(long me, string? name, bool inviteOnly, CancellationToken ct)
     {
@@ -83,6 +84,8 @@ public sealed class GroupService(IGroupStore store, IMessageStore messages, Grou
         var conversation = ConversationId.Group(groupId).Value;
         foreach (var member in snapshot.MemberIds) await messages.RemoveParticipantAsync(conversation, member, ct);
         directory.Invalidate(groupId);
+        // Nobody can read a dissolved group: its attachments become orphans (swept later) unless shared elsewhere.
+        await media.ForgetConversationAsync(conversation, ct);
     }
 
     public async Task<GroupView> JoinAsync(long me, long groupId, CancellationToken ct)

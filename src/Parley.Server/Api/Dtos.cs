@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Parley.Abstractions.Files;
 using Parley.Abstractions.Model;
 using Parley.Core.Services;
 
@@ -30,6 +31,7 @@ public sealed record SendResultDto(string Conversation, long Seq, string Message
 public sealed record ConnectionDto(long Id, long UserId, string Account, string Transport, string? RemoteAddress, DateTimeOffset ConnectedAt,
     string? ClientKind = null, string? ClientId = null);
 public sealed record KickResult(int Closed);
+public sealed record FileDto(string Id, string Kind, string Name, long Size, string ContentType, string Sha256, string Url, DateTimeOffset CreatedAt);
 
 public static class Dto
 {
@@ -43,6 +45,10 @@ public static class Dto
     public static GroupDto Group(GroupView v) => new(v.Group.Id, v.Group.Name, v.Group.OwnerId, v.Group.InviteOnly, v.MemberCount, v.Group.CreatedAt);
 
     public static GroupMemberDto Member(MemberView v) => new(v.Member.UserId, v.Account.Name, v.Account.DisplayName, v.Member.Role, v.Member.JoinedAt, v.Online, v.Account.AvatarUrl);
+
+    public static string FileUrl(StoredFile f) => "/api/files/" + f.Id;
+
+    public static FileDto File(StoredFile f) => new(f.Id, f.Kind, f.Name, f.Size, f.ContentType, f.Sha256, FileUrl(f), f.CreatedAt);
 
     public static ConversationDto Conversation(ConversationView v) => new(v.State.ConversationId, v.State.LastSeq, v.State.DeliveredSeq, v.State.ReadSeq,
         v.State.UnreadCount, v.State.LastMessage, v.Peer is null ? null : Summary(v.Peer), v.Group is null ? null : new GroupRef(v.Group.Id, v.Group.Name),

@@ -25,6 +25,11 @@ public static class MessageEndpoints
             var error = await engine.MoveCursorAsync(http.User.UserId(), http.User.Identity!.Name!, conversation, seq, ReceiptKind.Read, 0, ct);
             return error is null ? Results.NoContent() : ProblemMapping.FromCode(error.Code, error.Message);
         }).ProducesProblem(400).ProducesProblem(403);
+        conversations.MapDelete("/{conversation}/messages/{seq:long}", async (HttpContext http, string conversation, long seq, ChatEngine engine, CancellationToken ct) =>
+        {
+            var error = await engine.RemoveMessageAsync(http.User.UserId(), http.User.Identity!.Name!, conversation, seq, 0, ct);
+            return error is null ? Results.NoContent() : ProblemMapping.FromCode(error.Code, error.Message);
+        }).Produces(204).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
         app.MapPost("/api/messages", async (HttpContext http, MessageCreate body, ChatEngine engine, CancellationToken ct) =>
         {

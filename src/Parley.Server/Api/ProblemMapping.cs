@@ -37,6 +37,7 @@ public sealed class ProblemMapping(IProblemDetailsService problems, IHostEnviron
             ParleyErrorKind.NotFound => 404,
             ParleyErrorKind.Conflict => 409,
             ParleyErrorKind.TooLarge => 413,
+            ParleyErrorKind.UnsupportedMediaType => 415,
             ParleyErrorKind.RateLimited => 429,
             _ => 503,
         };
@@ -55,6 +56,7 @@ public sealed class ProblemMapping(IProblemDetailsService problems, IHostEnviron
             Abstractions.ErrorCodes.NotFound => 404,
             Abstractions.ErrorCodes.Forbidden or Abstractions.ErrorCodes.Blocked or Abstractions.ErrorCodes.NotFriends or Abstractions.ErrorCodes.RejectedByHook => 403,
             Abstractions.ErrorCodes.TooLarge => 413,
+            Abstractions.ErrorCodes.UnsupportedMediaType => 415,
             Abstractions.ErrorCodes.RateLimited => 429,
             Abstractions.ErrorCodes.Overloaded or Abstractions.ErrorCodes.StorageFailed => 503,
             Abstractions.ErrorCodes.Internal => 500,

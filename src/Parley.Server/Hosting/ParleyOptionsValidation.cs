@@ -16,6 +16,8 @@ public sealed class ParleyOptionsValidation : IValidateOptions<ParleyOptions>
         Check(options.Auth, "Parley:Auth", failures);
         Check(options.Clients, "Parley:Clients", failures);
         ValidateClientKinds(options.Clients, failures);
+        Check(options.Files, "Parley:Files", failures);
+        failures.AddRange(options.Files.Problems());
         if (string.IsNullOrWhiteSpace(options.DataDirectory)) failures.Add("Parley:DataDirectory is required");
         if (options.Auth.SigningKey is { Length: > 0 } key)
         {

@@ -10,6 +10,7 @@ using Parley.Server.Api;
 using Parley.Server.Auth;
 using Parley.Server.Operations;
 using Parley.Server.Web;
+using Parley.Storage.S3;
 using Parley.Storage.Sqlite;
 using Parley.Transports.Json;
 using Parley.Transports.MobileImSdk;
@@ -49,6 +50,8 @@ public static class ParleyServer
                 if (string.IsNullOrEmpty(sqlite.Path)) sqlite.Path = Path.Combine(parley.Value.DataDirectory, SqliteStorageOptions.DefaultFileName);
             });
         services.AddParleySqliteStorage();
+        // The AWS SDK is loaded only when S3 is configured; otherwise the core registers the local-disk store.
+        if (configuration.GetValue("Parley:Files:Provider", FileStorageProvider.Local) == FileStorageProvider.S3) services.AddParleyS3BlobStore();
         services.AddSingleton<IPasswordHashing, AspNetPasswordHashing>();
         services.AddParleyCore();
         services.AddSingleton<NativeWebSocketEndpoint>();
@@ -118,6 +121,7 @@ public static class ParleyServer
         app.MapGroupEndpoints();
         app.MapMessageEndpoints();
         app.MapSearchEndpoints();
+        app.MapFileEndpoints();
         app.MapAdminEndpoints();
         app.MapClientEndpoints();
         app.MapOperationsEndpoints();

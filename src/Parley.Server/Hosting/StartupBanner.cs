@@ -7,7 +7,7 @@ using Parley.Core.Options;
 namespace Parley.Server.Hosting;
 
 /// <summary>Prints where everything is once the server listens, so a first run needs no guessing.</summary>
-public sealed class StartupBanner(IServer server, IHostApplicationLifetime lifetime, IStoreHealth store, ParleyOptions options,
+public sealed class StartupBanner(IServer server, IHostApplicationLifetime lifetime, IStoreHealth store, Parley.Abstractions.Files.IBlobStore blobs, ParleyOptions options,
     Parley.Transports.MobileImSdk.MobileImGatewayEndpoints gateway, Microsoft.Extensions.Options.IOptions<Web.WebPageOptions> web) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -34,6 +34,7 @@ public sealed class StartupBanner(IServer server, IHostApplicationLifetime lifet
                   health         {first}/health   metrics {first}/metrics
                   data           {options.DataDirectory}
                   storage        {store.Describe()}
+                  files          {blobs.Describe()}
                   signing key    {key}
                   admins         {(options.Admins.Count == 0 ? "(none; set Parley:Admins)" : string.Join(", ", options.Admins))}
                   client kinds   {(options.Clients.Kinds.Count == 0 ? "(none; set Parley:Clients:Kinds)" : string.Join(", ", options.Clients.Kinds.Keys.Order()))}

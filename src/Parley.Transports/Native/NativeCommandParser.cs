@@ -14,7 +14,7 @@ public static class NativeCommandParser
 
     private const int MaxErrorMessageChars = 1024;
 
-    public static readonly HashSet<string> KnownTypes = ["send", "ack", "read", "typing", "sync", "history", "online", "ping", "query", "callResult", "callError"];
+    public static readonly HashSet<string> KnownTypes = ["send", "ack", "read", "typing", "sync", "history", "online", "remove", "ping", "query", "callResult", "callError"];
 
     public static NativeParseResult Parse(ReadOnlyMemory<byte> frame)
     {

@@ -16,7 +16,7 @@ public static class NativeEventEncoder
 
     public static ReadOnlyMemory<byte> Encode(ServerEvent ev) => ev switch
     {
-        MessageEvent or PresenceEvent or TypingEvent or ReceiptEvent => ev.GetOrEncode(CacheKey, 0, static (e, _) => EncodeNow(e)),
+        MessageEvent or PresenceEvent or TypingEvent or ReceiptEvent or MessageRemovedEvent => ev.GetOrEncode(CacheKey, 0, static (e, _) => EncodeNow(e)),
         _ => EncodeNow(ev),
     };
 
@@ -57,6 +57,10 @@ public static class NativeEventEncoder
                 w.WriteString("messageId"u8, a.Message.Id);
                 w.WriteNumber("ts"u8, a.Message.Timestamp);
                 w.WriteBoolean("duplicate"u8, a.Duplicate);
+                break;
+            case MessageRemovedEvent removed:
+                w.WriteString("type"u8, "removed"u8);
+                WriteRemovalFields(w, removed);
                 break;
             case ReceiptEvent r:
                 w.WriteString("type"u8, "receipt"u8);
@@ -136,6 +140,23 @@ public static class NativeEventEncoder
                 w.WriteString("type"u8, "unknown"u8);
                 break;
         }
+    }
+
+    /// <summary>The body of a removal (STOMP <c>/user/queue/removals</c>): the native frame's fields without <c>type</c>.</summary>
+    public static void WriteRemoval(Utf8JsonWriter w, MessageRemovedEvent removed)
+    {
+        w.WriteStartObject();
+        WriteRemovalFields(w, removed);
+        w.WriteEndObject();
+    }
+
+    private static void WriteRemovalFields(Utf8JsonWriter w, MessageRemovedEvent removed)
+    {
+        w.WriteString("conversation"u8, removed.Tombstone.ConversationId);
+        w.WriteNumber("seq"u8, removed.Tombstone.Seq);
+        w.WriteString("messageId"u8, removed.Tombstone.Id);
+        w.WriteNumber("by"u8, removed.RemovedBy);
+        w.WriteString("byName"u8, removed.RemovedByName);
     }
 
     private static void WriteId(Utf8JsonWriter w, string? id)

@@ -185,6 +185,17 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
                     ? new ResultEvent(command.Id, new { users = online.Value })
                     : new ErrorEvent(command.Id, online.ErrorCode, online.Error!));
                 break;
+            case "remove":
+                if (command.Seq is not { } removeSeq)
+                {
+                    connection.EnqueueReply(new ErrorEvent(command.Id, ErrorCodes.InvalidField, "seq is required"));
+                    break;
+                }
+                var removeError = await engine.RemoveMessageAsync(connection.UserId, connection.UserName, command.Conversation, removeSeq, connection.Id, ct);
+                connection.EnqueueReply(removeError is null
+                    ? new ResultEvent(command.Id, new { conversation = command.Conversation, seq = removeSeq })
+                    : new ErrorEvent(command.Id, removeError.Code, removeError.Message));
+                break;
         }
     }
 

@@ -12,6 +12,8 @@ internal enum SubscriptionKind
     Receipts,
     /// <summary><c>/user/queue/errors</c>: per-message errors.</summary>
     Errors,
+    /// <summary><c>/user/queue/removals</c>: messages removed in the user's conversations.</summary>
+    Removals,
     /// <summary><c>/topic/groups/{id}</c>.</summary>
     Group,
     /// <summary><c>/topic/presence</c>.</summary>
@@ -26,6 +28,7 @@ internal static class StompDestinations
     public const string Messages = "/user/queue/messages";
     public const string Receipts = "/user/queue/receipts";
     public const string Errors = "/user/queue/errors";
+    public const string Removals = "/user/queue/removals";
     public const string Presence = "/topic/presence";
     public const string GroupPrefix = "/topic/groups/";
     public const int MaxLength = 256;
@@ -44,11 +47,15 @@ internal static class StompDestinations
         return null;
     }
 
-    /// <summary><c>/app/ack</c> (delivered) and <c>/app/read</c>: "ack" / "read", else null.</summary>
+    /// <summary>
+    /// The destinations whose body is <c>{"conversation","seq"}</c>: <c>/app/ack</c> (delivered), <c>/app/read</c>
+    /// and <c>/app/remove</c> (remove a message): "ack" / "read" / "remove", else null.
+    /// </summary>
     public static string? Cursor(string destination) => destination switch
     {
         "/app/ack" => "ack",
         "/app/read" => "read",
+        "/app/remove" => "remove",
         _ => null,
     };
 
@@ -91,7 +98,8 @@ internal static class StompDestinations
             Messages => (SubscriptionKind.Messages, null),
             Receipts => (SubscriptionKind.Receipts, null),
             Errors => (SubscriptionKind.Errors, null),
-            _ => (null, "unknown user destination (use /user/queue/messages, /user/queue/receipts or /user/queue/errors)"),
+            Removals => (SubscriptionKind.Removals, null),
+            _ => (null, "unknown user destination (use /user/queue/messages, /user/queue/receipts, /user/queue/errors or /user/queue/removals)"),
         };
     }
 

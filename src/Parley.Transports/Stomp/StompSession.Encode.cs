@@ -5,6 +5,7 @@ using Parley.Abstractions.Events;
 using Parley.Core.Sessions;
 using Parley.Protocol.Stomp;
 using Parley.Transports.Json;
+using Parley.Transports.Native;
 
 namespace Parley.Transports.Stomp;
 
@@ -29,6 +30,9 @@ public sealed partial class StompSession
                 return Messages(ev, s => s.Kind == SubscriptionKind.Messages || (s.Kind == SubscriptionKind.Group && s.GroupId == groupId),
                     m.Message.Id, static e => SharedBody(e, static (w, e) => ChatMessageJsonConverter.WriteMessage(w, ((MessageEvent)e).Message)), Json);
             }
+            case MessageRemovedEvent:
+                return Messages(ev, s => s.Kind == SubscriptionKind.Removals, null, static e => SharedBody(e, static (w, e) =>
+                    NativeEventEncoder.WriteRemoval(w, (MessageRemovedEvent)e)), Json);
             case PresenceEvent:
                 return Messages(ev, s => s.Kind == SubscriptionKind.Presence, null, static e => SharedBody(e, static (w, e) =>
                 {

@@ -150,14 +150,17 @@ public sealed partial class StompSession
     {
         var json = ParseJson(frame.Body.Span);
         if (json is not { } root || !root.TryGetProperty("conversation", out var c) || c.ValueKind != JsonValueKind.String
-            || !root.TryGetProperty("seq", out var s) || !s.TryGetInt64(out var seq))
+            || !root.TryGetProperty("seq", out var s) || s.ValueKind != JsonValueKind.Number || !s.TryGetInt64(out var seq))
         {
             connection.EnqueueReply(new StompSendErrorEvent(ErrorCodes.InvalidField, "body must be {\"conversation\":\"...\",\"seq\":N}", destination, null));
             return;
         }
-        var error = kind == "read"
-            ? await Engine.MarkReadAsync(connection, c.GetString(), seq, connection.Closing)
-            : await Engine.AcknowledgeAsync(connection, c.GetString(), seq, connection.Closing);
+        var error = kind switch
+        {
+            "read" => await Engine.MarkReadAsync(connection, c.GetString(), seq, connection.Closing),
+            "remove" => await Engine.RemoveMessageAsync(connection.UserId, connection.UserName, c.GetString(), seq, connection.Id, connection.Closing),
+            _ => await Engine.AcknowledgeAsync(connection, c.GetString(), seq, connection.Closing),
+        };
         if (error is not null) connection.EnqueueReply(new StompSendErrorEvent(error.Code, error.Message, destination, null));
         else Receipt(connection, frame);
     }

@@ -16,6 +16,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Longest wait for anything on a page.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>The server's limit for plain files in these tests, small so a refusal is quick to provoke.</summary>
+    public const int MaxFileBytes = 256 * 1024;
+
     private static readonly string[] ChromiumArgs =
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -40,6 +43,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             // the browser tests drive many sends per second from one loopback address
             ["Parley:Connections:RatePerSecond"] = "200",
             ["Parley:Connections:RateBurst"] = "1000",
+            ["Parley:Files:MaxFileBytes"] = MaxFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         _playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
