@@ -11,6 +11,7 @@ using Parley.Core.Messaging;
 using Parley.Core.Options;
 using Parley.Core.Services;
 using Parley.Core.Sessions;
+using Parley.Storage.Postgres;
 using Parley.Storage.Sqlite;
 
 namespace Parley.Core.Tests;
@@ -27,8 +28,9 @@ internal sealed class PlainHashing : IPasswordHashing
 }
 
 /// <summary>
-/// The engine with its real services and a temporary SQLite store, no sockets: connections are opened directly
-/// and their outbound queues drained by <see cref="FakeTransport"/>.
+/// The engine with its real services and a temporary SQLite store (or, given a connection string, a PostgreSQL
+/// database that several harnesses — "nodes" — may share), no sockets: connections are opened directly and their
+/// outbound queues drained by <see cref="FakeTransport"/>.
 /// </summary>
 internal sealed class EngineHarness : IAsyncDisposable
 {
@@ -36,7 +38,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     private readonly List<IHostedService> _hosted;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "parley-core-" + Guid.NewGuid().ToString("N"));
 
-    private EngineHarness(Action<ParleyOptions>? configure, Action<IServiceCollection>? services)
+    private EngineHarness(Action<ParleyOptions>? configure, Action<IServiceCollection>? services, string? postgres)
     {
         var collection = new ServiceCollection();
         collection.AddLogging();
@@ -46,11 +48,18 @@ internal sealed class EngineHarness : IAsyncDisposable
             o.DataDirectory = _dir;
             configure?.Invoke(o);
         });
-        collection.AddParleySqliteStorage(o =>
+        if (postgres is null)
         {
-            o.Path = Path.Combine(_dir, "parley.db");
-            o.Synchronous = SqliteSynchronous.Normal;
-        });
+            collection.AddParleySqliteStorage(o =>
+            {
+                o.Path = Path.Combine(_dir, "parley.db");
+                o.Synchronous = SqliteSynchronous.Normal;
+            });
+        }
+        else
+        {
+            collection.AddParleyPostgresStorage(o => o.ConnectionString = postgres);
+        }
         collection.AddSingleton<IPasswordHashing, PlainHashing>();
         collection.AddParleyCore();
         services?.Invoke(collection);
@@ -58,9 +67,10 @@ internal sealed class EngineHarness : IAsyncDisposable
         _hosted = _services.GetServices<IHostedService>().Where(h => h is EngineLifetime).ToList();
     }
 
-    public static async Task<EngineHarness> StartAsync(Action<ParleyOptions>? configure = null, Action<IServiceCollection>? services = null)
+    public static async Task<EngineHarness> StartAsync(Action<ParleyOptions>? configure = null, Action<IServiceCollection>? services = null,
+        string? postgres = null)
     {
-        var harness = new EngineHarness(configure, services);
+        var harness = new EngineHarness(configure, services, postgres);
         foreach (var h in harness._hosted) await h.StartAsync(CancellationToken.None);
         return harness;
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Parley.IntegrationTests.Infrastructure;
 
 namespace Parley.IntegrationTests;
@@ -46,6 +47,35 @@ public sealed class ConnectionLimitTests
         Assert.Equal(300, (await socket.NextAsync("error")).GetProperty("code").GetInt32());
         Assert.Equal(4029, (int?)await socket.ClosedAsync());
         Assert.Equal("pong", (await bystander.RequestAsync(new { type = "ping", id = "ok" }, "ok")).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Dropped_frames_without_an_id_are_reported_once_per_window_and_those_with_an_id_each()
+    {
+        await using var server = await ParleyTestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Parley:Connections:RatePerSecond"] = "1",
+            ["Parley:Connections:RateBurst"] = "1",
+            ["Parley:Connections:FloodDropThreshold"] = "1000",
+            ["Parley:Connections:FloodWindowMs"] = "600000",
+        });
+        var alice = await server.CreateUserAsync("alice");
+        await using var socket = await TestSocket.ConnectAsync(server, alice.Token);
+        Assert.Equal("pong", (await socket.RequestAsync(new { type = "ping", id = "first" }, "first")).GetProperty("type").GetString());
+        for (var i = 0; i < 30; i++) await socket.SendRawAsync("{\"type\":\"ping\"}");
+        var last = await socket.RequestAsync(new { type = "ping", id = "last" }, "last");
+        // A frame with an id is always answered, dropped or not: its sender waits for that reply.
+        Assert.True(last.GetProperty("type").GetString() == "pong" || last.GetProperty("code").GetInt32() == 300, last.GetRawText());
+
+        // Replies come in order, so every answer to the 30 id-less pings came before the reply to "last". A token
+        // comes back each second, so a slow machine may admit a few of them: those get a pong, the rest are dropped.
+        static bool Anonymous(JsonElement f) => !f.TryGetProperty("id", out var id) || id.ValueKind == JsonValueKind.Null;
+        var admitted = socket.Seen.Count(f => f.GetProperty("type").GetString() == "pong" && Anonymous(f));
+        var reported = socket.Seen.Count(f => f.GetProperty("type").GetString() == "error" && Anonymous(f));
+        Assert.True(30 - admitted >= 10, $"only {30 - admitted} frames were dropped");
+        Assert.Equal(1, reported);
+
+        Assert.Null(socket.CloseStatus);
     }
 
     [Fact]

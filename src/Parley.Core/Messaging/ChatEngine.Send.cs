@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Parley.Abstractions;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Model;
+using Parley.Abstractions.Stores;
 
 namespace Parley.Core.Messaging;
 
@@ -16,6 +17,19 @@ public sealed partial class ChatEngine
     /// inner task completes when it is durable, with the ack, or with an error.
     /// </summary>
     public async ValueTask<Task<SendOutcome>> SubmitAsync(long senderId, SendRequest request, string transport, ClientConnection? origin, CancellationToken ct)
+    {
+        try
+        {
+            return await SubmitCheckedAsync(senderId, request, transport, origin, ct);
+        }
+        catch (StorageUnavailableException)
+        {
+            // Checks before the commit read storage too (sender, duplicates, membership): same answer as a failed commit.
+            return Reject(ErrorCodes.StorageFailed, NotStored);
+        }
+    }
+
+    private async ValueTask<Task<SendOutcome>> SubmitCheckedAsync(long senderId, SendRequest request, string transport, ClientConnection? origin, CancellationToken ct)
     {
         var invalid = Validate(request);
         if (invalid is not null) return Rejected(invalid);
@@ -42,20 +56,23 @@ public sealed partial class ChatEngine
         catch (Exception ex)
         {
             _inflight.TryRemove(new KeyValuePair<(long, string), Task<SendOutcome>>(key, mine.Task));
-            mine.TrySetException(ex);
+            if (ex is StorageUnavailableException) mine.TrySetResult(SendOutcome.Fail(ErrorCodes.StorageFailed, NotStored));
+            else mine.TrySetException(ex);
             throw;
         }
     }
 
     private async Task ForwardAsync(Task<SendOutcome> result, TaskCompletionSource<SendOutcome> mine, (long, string) key)
     {
-        try { mine.TrySetResult(await result); }
-        catch (Exception ex) { mine.TrySetException(ex); }
-        finally
-        {
-            // Once committed, the store answers for this id; until then, resends wait on the running one.
-            _inflight.TryRemove(new KeyValuePair<(long, string), Task<SendOutcome>>(key, mine.Task));
-        }
+        SendOutcome? outcome = null;
+        Exception? error = null;
+        try { outcome = await result; }
+        catch (Exception ex) { error = ex; }
+        // Once committed, the store answers for this id; until then, resends wait on the running one. Removed
+        // before completing: a resend made after the sender saw a failure must be tried again, not answered with it.
+        _inflight.TryRemove(new KeyValuePair<(long, string), Task<SendOutcome>>(key, mine.Task));
+        if (error is null) mine.TrySetResult(outcome!);
+        else mine.TrySetException(error);
     }
 
     private static async Task<SendOutcome> AsDuplicateAsync(Task<SendOutcome> running)
@@ -121,15 +138,23 @@ public sealed partial class ChatEngine
         return Task.FromResult(SendOutcome.Fail(code, error));
     }
 
-    private async Task<SendOutcome> AwaitCommitAsync(Task<ChatMessage> committed, string? referencingMessageId)
+    private async Task<SendOutcome> AwaitCommitAsync(Task<CommitResult> committed, string? referencingMessageId)
     {
-        try { return SendOutcome.Ok(await committed, duplicate: false); }
+        try
+        {
+            var result = await committed;
+            // A resend another node had stored: the original holds its own reference, this draft's is not needed.
+            if (result.Duplicate && referencingMessageId is not null) await _media.ForgetAsync(referencingMessageId, CancellationToken.None);
+            return SendOutcome.Ok(result.Message, result.Duplicate);
+        }
         catch (StorageFailedException)
         {
             if (referencingMessageId is not null) await _media.ForgetAsync(referencingMessageId, CancellationToken.None);
-            return SendOutcome.Fail(ErrorCodes.StorageFailed, "message not stored, resend it with the same clientMsgId");
+            return SendOutcome.Fail(ErrorCodes.StorageFailed, NotStored);
         }
     }
+
+    private const string NotStored = "message not stored, resend it with the same clientMsgId";
 
     /// <summary>Submits and waits for durability (REST and server-side sends).</summary>
     public async Task<SendOutcome> SendAsync(long senderId, SendRequest request, string transport, CancellationToken ct)

@@ -13,10 +13,17 @@ namespace Parley.Core.Messaging;
 /// Assigns per-conversation sequence numbers and commits messages in batches (group commit): while one batch is
 /// being written, the next accumulates, so throughput does not collapse to one fsync per message. A message is
 /// handed to <see cref="Committed"/> (fan-out, on a loop of its own) only after its batch is durable, in sequence order.
+/// <para>
+/// Two ways of numbering: with a store only this process writes to (SQLite), numbers are assigned here, in memory,
+/// when a message is queued. With a store that implements <see cref="ISequencingMessageStore"/> (PostgreSQL, shared
+/// by several nodes), the store assigns them inside the commit transaction; this pipeline then only batches, and
+/// the queue order is the numbering order of this node's messages.
+/// </para>
 /// </summary>
 public sealed class MessagePipeline : IAsyncDisposable
 {
     private readonly IMessageStore _store;
+    private readonly ISequencingMessageStore? _sequencingStore;
     private readonly MessagingOptions _options;
     private readonly ParleyMetrics _metrics;
     private readonly ILogger _logger;
@@ -31,6 +38,7 @@ public sealed class MessagePipeline : IAsyncDisposable
     public MessagePipeline(IMessageStore store, MessagingOptions options, ParleyMetrics metrics, ILogger<MessagePipeline> logger)
     {
         _store = store;
+        _sequencingStore = store as ISequencingMessageStore;
         _options = options;
         _metrics = metrics;
         _logger = logger;
@@ -41,6 +49,9 @@ public sealed class MessagePipeline : IAsyncDisposable
         });
         metrics.ObserveCommitQueue(() => Volatile.Read(ref _depth));
     }
+
+    /// <summary>True when the store assigns sequence numbers (several nodes may write the same conversations).</summary>
+    public bool StoreAssignsSequence => _sequencingStore is not null;
 
     /// <summary>Called on the writer loop for each committed message, in commit order.</summary>
     public Func<ChatMessage, long, ValueTask>? Committed { get; set; }
@@ -53,11 +64,12 @@ public sealed class MessagePipeline : IAsyncDisposable
 
     /// <summary>
     /// Sequences the message and queues it for commit. The returned task completes when it is durable; null means
-    /// the commit queue is full (shed load). Sequencing happens before this method returns, so calls made one after
-    /// another get increasing sequence numbers.
+    /// the commit queue is full (shed load). Sequencing (or, when the store numbers messages, queueing) happens
+    /// before this method returns, so calls made one after another get increasing sequence numbers.
     /// </summary>
-    public async ValueTask<Task<ChatMessage>?> EnqueueAsync(ChatMessage draft, long originConnectionId, CancellationToken ct)
+    public async ValueTask<Task<CommitResult>?> EnqueueAsync(ChatMessage draft, long originConnectionId, CancellationToken ct)
     {
+        if (_sequencingStore is not null) return EnqueueForStoreSequencing(draft, originConnectionId);
         var sequence = _sequences.GetOrAdd(draft.ConversationId, static _ => new ConversationSequence());
         await sequence.Gate.WaitAsync(ct);
         try
@@ -80,6 +92,14 @@ public sealed class MessagePipeline : IAsyncDisposable
         }
     }
 
+    private Task<CommitResult>? EnqueueForStoreSequencing(ChatMessage draft, long originConnectionId)
+    {
+        var pending = new Pending(draft, originConnectionId, sequence: null, epoch: 0, Stopwatch.GetTimestamp());
+        if (!_queue.Writer.TryWrite(pending)) return null;
+        Interlocked.Increment(ref _depth);
+        return pending.Completion.Task;
+    }
+
     private async Task WriteLoopAsync(CancellationToken ct)
     {
         var batch = new List<Pending>(_options.CommitBatchSize);
@@ -93,21 +113,26 @@ public sealed class MessagePipeline : IAsyncDisposable
             {
                 Interlocked.Decrement(ref _depth);
                 // A failed earlier batch invalidated this conversation's numbering: committing would leave a gap.
-                if (p.Epoch != p.Sequence.Epoch) p.Completion.TrySetException(new StorageFailedException());
+                if (p.Sequence is { } sequence && p.Epoch != sequence.Epoch) p.Completion.TrySetException(new StorageFailedException());
                 else batch.Add(p);
             }
             if (batch.Count == 0) continue;
             foreach (var p in batch) messages.Add(p.Message);
 
             var started = Stopwatch.GetTimestamp();
+            IReadOnlyList<SequencedAppend>? sequenced = null;
             try
             {
-                await _store.AppendAsync(messages, CancellationToken.None);
+                if (_sequencingStore is not null) sequenced = await _sequencingStore.AppendSequencedAsync(messages, CancellationToken.None);
+                else await _store.AppendAsync(messages, CancellationToken.None);
             }
             catch (Exception ex)
             {
                 CoreLog.CommitFailed(_logger, ex, batch.Count);
-                foreach (var p in batch) await InvalidateAsync(p.Sequence);
+                foreach (var p in batch)
+                {
+                    if (p.Sequence is { } sequence) await InvalidateAsync(sequence);
+                }
                 foreach (var p in batch) p.Completion.TrySetException(new StorageFailedException());
                 continue;
             }
@@ -115,9 +140,20 @@ public sealed class MessagePipeline : IAsyncDisposable
             _metrics.CommitBatchSize.Record(batch.Count);
 
             // Fan-out runs on its own loop, in commit order, so the next batch commits while this one is delivered.
-            foreach (var p in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
-                p.Completion.TrySetResult(p.Message);
+                var p = batch[i];
+                if (sequenced is not null)
+                {
+                    p.Message = sequenced[i].Message;
+                    if (sequenced[i].Duplicate)
+                    {
+                        // Stored earlier (maybe by another node, which delivered it): answer the sender only.
+                        p.Completion.TrySetResult(new CommitResult(p.Message, Duplicate: true));
+                        continue;
+                    }
+                }
+                p.Completion.TrySetResult(new CommitResult(p.Message, Duplicate: false));
                 _committed.Writer.TryWrite(p);
             }
             if (ct.IsCancellationRequested && !reader.TryPeek(out _)) break;
@@ -171,16 +207,21 @@ public sealed class MessagePipeline : IAsyncDisposable
         public int Epoch;
     }
 
-    private sealed class Pending(ChatMessage message, long originConnectionId, ConversationSequence sequence, int epoch, long enqueuedAt)
+    private sealed class Pending(ChatMessage message, long originConnectionId, ConversationSequence? sequence, int epoch, long enqueuedAt)
     {
-        public ChatMessage Message { get; } = message;
+        /// <summary>The draft; replaced by the stored message once a numbering store has committed it.</summary>
+        public ChatMessage Message { get; set; } = message;
         public long OriginConnectionId { get; } = originConnectionId;
-        public ConversationSequence Sequence { get; } = sequence;
+        /// <summary>Null when the store assigns sequence numbers.</summary>
+        public ConversationSequence? Sequence { get; } = sequence;
         public int Epoch { get; } = epoch;
         public long EnqueuedAt { get; } = enqueuedAt;
-        public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<CommitResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
+
+/// <summary>A durable message; <paramref name="Duplicate"/> when the store already had its (sender, client message id).</summary>
+public readonly record struct CommitResult(ChatMessage Message, bool Duplicate);
 
 /// <summary>The message was not stored; the sender may resend with the same client message id.</summary>
 public sealed class StorageFailedException() : Exception("storage failed");

@@ -114,6 +114,13 @@ public sealed class ClientConnection : IConnectionInfo
         return result;
     }
 
+    /// <summary>
+    /// True when the frame just rejected was the first drop of the flood window. A dropped frame without a request id
+    /// is reported only then: one error per window tells the client to slow down, and answering every dropped frame
+    /// would turn a client's flood into a flood of replies that fills its own outbound queue.
+    /// </summary>
+    public bool FirstDropInWindow => _rate.FirstDropInWindow;
+
     /// <summary>Lets the engine send calls to this connection (the transport can carry <c>call</c> frames and their answers).</summary>
     public void EnableCalls()
     {

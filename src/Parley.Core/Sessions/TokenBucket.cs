@@ -36,6 +36,9 @@ internal sealed class TokenBucket(double ratePerSecond, int burst, int floodThre
         return true;
     }
 
+    /// <summary>True when the last <see cref="Drop"/> was the first of its window.</summary>
+    public bool FirstDropInWindow => _dropsInWindow == 1;
+
     /// <summary>Counts a frame dropped for want of a token; flooding once too many drops fall in one window.</summary>
     public FrameAdmission Drop()
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Parley.Abstractions.Stores;
 using Parley.Core;
 
 namespace Parley.Server.Api;
@@ -15,6 +16,13 @@ public sealed class ProblemMapping(IProblemDetailsService problems, IHostEnviron
         var problem = exception switch
         {
             ParleyException p => FromParley(p),
+            StorageUnavailableException => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Storage unavailable",
+                Detail = "storage is unavailable, nothing was changed; retry later",
+                Extensions = { ["code"] = Abstractions.ErrorCodes.StorageFailed },
+            },
             BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = b.StatusCode == 413 ? "Payload too large" : "Bad request", Detail = b.Message },
             _ => new ProblemDetails
             {

@@ -44,12 +44,7 @@ public static class ParleyServer
             .PostConfigure(o => o.DataDirectory = Path.GetFullPath(o.DataDirectory))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ParleyOptions>, ParleyOptionsValidation>();
-        services.AddOptions<SqliteStorageOptions>().Bind(configuration.GetSection("Parley:Sqlite"))
-            .Configure<IOptions<ParleyOptions>>((sqlite, parley) =>
-            {
-                if (string.IsNullOrEmpty(sqlite.Path)) sqlite.Path = Path.Combine(parley.Value.DataDirectory, SqliteStorageOptions.DefaultFileName);
-            });
-        services.AddParleySqliteStorage();
+        services.AddParleyStorage(configuration);
         // The AWS SDK is loaded only when S3 is configured; otherwise the core registers the local-disk store.
         if (configuration.GetValue("Parley:Files:Provider", FileStorageProvider.Local) == FileStorageProvider.S3) services.AddParleyS3BlobStore();
         services.AddSingleton<IPasswordHashing, AspNetPasswordHashing>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Parley.Abstractions;
 using Parley.Abstractions.Calls;
 using Parley.Abstractions.Events;
+using Parley.Abstractions.Stores;
 using Parley.Core.Clients;
 using Parley.Core.Messaging;
 using Parley.Core.Sessions;
@@ -96,7 +97,7 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
             parsed = NativeCommandParser.Parse(message);
             if (parsed.Command is not { Type: "callResult" or "callError", CallId: { } answered } || !ClientRpc.IsAwaitingAnswer(connection, answered))
             {
-                if (engine.Reject(connection) == FrameAdmission.RateLimited)
+                if (engine.Reject(connection) == FrameAdmission.RateLimited && (parsed.RequestId is not null || connection.FirstDropInWindow))
                     connection.EnqueueReply(new ErrorEvent(parsed.RequestId, ErrorCodes.RateLimited, "rate limit exceeded, frame dropped"));
                 return;
             }
@@ -109,6 +110,10 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
         try
         {
             await DispatchAsync(connection, command);
+        }
+        catch (StorageUnavailableException)
+        {
+            connection.EnqueueReply(new ErrorEvent(command.Id, ErrorCodes.StorageFailed, "storage unavailable, retry later"));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
