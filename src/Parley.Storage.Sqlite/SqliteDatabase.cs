@@ -178,6 +178,9 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
 
     internal static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
+    /// <summary>Escapes LIKE wildcards with a backslash (use <c>ESCAPE '\'</c>), so user text matches literally.</summary>
+    internal static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+
     /// <summary>Closes the writer and the pooled readers so the file is released (a clean shutdown).</summary>
     public void Dispose()
     {
