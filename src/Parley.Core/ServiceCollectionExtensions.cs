@@ -70,6 +70,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<FriendService>();
         services.AddSingleton<GroupService>();
         services.AddSingleton<ConversationService>();
+        services.AddSingleton<SearchService>();
         services.AddSingleton<PresenceService>();
         services.AddSingleton<ConversationAccess>();
         services.AddSingleton<MessagePipeline>();

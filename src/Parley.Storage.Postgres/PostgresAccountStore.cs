@@ -80,6 +80,24 @@ public sealed class PostgresAccountStore(PostgresDatabase db) : IAccountStore
     }
 
     /// <inheritdoc />
+    /// <remarks>ILIKE scans; fine for a directory search with a bounded result (a trigram index would serve millions).</remarks>
+    public Task<IReadOnlyList<Account>> SearchAsync(string text, int limit, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (limit <= 0 || text.Length == 0) return Task.FromResult<IReadOnlyList<Account>>([]);
+        var escaped = PostgresDatabase.EscapeLike(text);
+        return db.ReadAsync<IReadOnlyList<Account>>(async c =>
+        {
+            var rows = await c.QueryAsync<AccountRow>(new CommandDefinition($"""
+                SELECT {Columns} FROM accounts
+                WHERE NOT disabled AND (name ILIKE @prefix ESCAPE '\' OR display_name ILIKE @infix ESCAPE '\')
+                ORDER BY lower(name) = lower(@text) DESC, lower(name) LIMIT @limit
+                """, new { prefix = escaped + "%", infix = "%" + escaped + "%", text, limit }, cancellationToken: ct)).ConfigureAwait(false);
+            return rows.Select(r => r.ToAccount()).ToList();
+        }, ct);
+    }
+
+    /// <inheritdoc />
     public Task RevokeTokenAsync(string tokenId, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(tokenId);

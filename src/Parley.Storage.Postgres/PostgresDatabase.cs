@@ -205,6 +205,9 @@ public sealed class PostgresDatabase : IDisposable, IAsyncDisposable
 
     internal static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
+    /// <summary>Escapes LIKE wildcards with a backslash (use <c>ESCAPE '\'</c>), so user text matches literally.</summary>
+    internal static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+
     /// <summary>Closes the pool.</summary>
     public void Dispose() => _dataSource.Dispose();
 

@@ -101,6 +101,25 @@ public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
     }
 
     /// <inheritdoc />
+    /// <remarks>A scan with LIKE: fine for the account counts one SQLite node serves; the result is bounded.</remarks>
+    public Task<IReadOnlyList<Account>> SearchAsync(string text, int limit, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (limit <= 0 || text.Length == 0) return Task.FromResult<IReadOnlyList<Account>>([]);
+        var exact = text.ToLowerInvariant();
+        var escaped = SqliteDatabase.EscapeLike(text);
+        return db.ReadAsync<IReadOnlyList<Account>>(async c =>
+        {
+            var rows = await c.QueryAsync<AccountRow>(new CommandDefinition($"""
+                SELECT {Columns} FROM accounts
+                WHERE disabled = 0 AND (name LIKE @prefix ESCAPE '\' OR display_name LIKE @infix ESCAPE '\')
+                ORDER BY name = @exact DESC, name LIMIT @limit
+                """, new { prefix = escaped + "%", infix = "%" + escaped + "%", exact, limit }, cancellationToken: ct)).ConfigureAwait(false);
+            return rows.Select(r => r.ToAccount()).ToList();
+        }, ct);
+    }
+
+    /// <inheritdoc />
     public Task RevokeTokenAsync(string tokenId, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(tokenId);

@@ -23,6 +23,8 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         Path = path;
         ConnectionString = connectionString;
         _readConnectionString = readConnectionString;
+        Readers = new PreparedReaders(readConnectionString);
+        Blockers = new BlockerIndex(this);
         _writer = writer;
         SchemaVersion = version;
         _logger = logger;
@@ -129,6 +131,27 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Read connections with their hot statements kept prepared (see <see cref="PreparedReaders"/>).</summary>
+    internal PreparedReaders Readers { get; }
+
+    /// <summary>Who blocks anyone (see <see cref="BlockerIndex"/>).</summary>
+    internal BlockerIndex Blockers { get; }
+
+    /// <summary>A one-row, one-column read through a prepared statement.</summary>
+    internal T Scalar<TState, T>(string sql, TState state, Action<SqliteParameterCollection, TState> bind, Func<SqliteDataReader, T> read, T empty)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Readers.Read(sql, state, bind, r => r.Read() ? read(r) : empty);
+    }
+
+    /// <summary>Sets a named parameter of a prepared command (added on first use).</summary>
+    internal static void Set(SqliteParameterCollection parameters, string name, object? value)
+    {
+        var index = parameters.IndexOf(name);
+        if (index < 0) parameters.AddWithValue(name, value ?? DBNull.Value);
+        else parameters[index].Value = value ?? DBNull.Value;
+    }
+
     /// <summary>Runs <paramref name="work"/> on a pooled read connection.</summary>
     internal async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken ct)
     {
@@ -155,6 +178,9 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
 
     internal static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
+    /// <summary>Escapes LIKE wildcards with a backslash (use <c>ESCAPE '\'</c>), so user text matches literally.</summary>
+    internal static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+
     /// <summary>Closes the writer and the pooled readers so the file is released (a clean shutdown).</summary>
     public void Dispose()
     {
@@ -163,6 +189,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            Readers.Dispose();
             _writer.Dispose();
             SqliteConnection.ClearPool(new SqliteConnection(ConnectionString));
             SqliteConnection.ClearPool(new SqliteConnection(_readConnectionString));

@@ -114,6 +114,23 @@ public sealed class SqliteGroupStore(SqliteDatabase db) : IGroupStore
         }, ct);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Group>> SearchOpenAsync(string text, int limit, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (limit <= 0 || text.Length == 0) return Task.FromResult<IReadOnlyList<Group>>([]);
+        var pattern = "%" + SqliteDatabase.EscapeLike(text) + "%";
+        return db.ReadAsync<IReadOnlyList<Group>>(async c =>
+        {
+            var rows = await c.QueryAsync<GroupRow>(new CommandDefinition($"""
+                SELECT {GroupColumns} FROM groups g
+                WHERE g.dissolved = 0 AND g.invite_only = 0 AND g.name LIKE @pattern ESCAPE '\'
+                ORDER BY g.id DESC LIMIT @limit
+                """, new { pattern, limit }, cancellationToken: ct)).ConfigureAwait(false);
+            return rows.Select(r => r.ToGroup()).ToList();
+        }, ct);
+    }
+
+    /// <inheritdoc />
     /// <remarks>A no-op for an unknown or dissolved group.</remarks>
     public Task AddInviteAsync(long groupId, long userId, long invitedBy, CancellationToken ct = default) =>
         db.WriteAsync((c, tx) => c.Execute("""

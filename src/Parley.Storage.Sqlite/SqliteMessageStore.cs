@@ -22,6 +22,7 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
         """;
 
     private MessageAppender? _appender;
+    private readonly CursorWriter _cursors = new(db);
 
     /// <inheritdoc />
     public Task AppendAsync(IReadOnlyList<ChatMessage> messages, CancellationToken ct = default)
@@ -38,21 +39,18 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
 
     /// <inheritdoc />
     public Task<long> GetLastSeqAsync(string conversationId, CancellationToken ct = default) =>
-        db.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT coalesce((SELECT last_seq FROM conversations WHERE conversation_id = @conversationId), 0)",
-            new { conversationId }, cancellationToken: ct)), ct);
+        Task.FromResult(db.Scalar("SELECT last_seq FROM conversations WHERE conversation_id = $c", conversationId,
+            static (p, c) => SqliteDatabase.Set(p, "$c", c), static r => r.GetInt64(0), 0L));
 
     /// <inheritdoc />
+    /// <remarks>On the send path (every send with a client message id): a prepared statement.</remarks>
     public Task<ChatMessage?> FindByClientMsgIdAsync(long senderId, string clientMsgId, CancellationToken ct = default) =>
-        db.ReadAsync(async c =>
-        {
-            await using var command = c.CreateCommand();
-            command.CommandText = $"SELECT {MessageColumns} FROM messages m WHERE m.sender_id = $s AND m.client_msg_id = $cm";
-            command.Parameters.AddWithValue("$s", senderId);
-            command.Parameters.AddWithValue("$cm", clientMsgId);
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadMessage(reader, 0) : null;
-        }, ct);
+        Task.FromResult(db.Scalar($"SELECT {MessageColumns} FROM messages m WHERE m.sender_id = $s AND m.client_msg_id = $cm", (senderId, clientMsgId),
+            static (p, s) =>
+            {
+                SqliteDatabase.Set(p, "$s", s.senderId);
+                SqliteDatabase.Set(p, "$cm", s.clientMsgId);
+            }, static r => (ChatMessage?)ReadMessage(r, 0), null));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ChatMessage>> GetMessagesAsync(string conversationId, long afterSeq, long beforeSeq, int limit, bool newestFirst, CancellationToken ct = default)
@@ -127,30 +125,22 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
 
     /// <inheritdoc />
     public Task<bool> IsParticipantAsync(string conversationId, long userId, CancellationToken ct = default) =>
-        db.ReadAsync(c => c.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM participants WHERE conversation_id = @conversationId AND user_id = @userId)",
-            new { conversationId, userId }, cancellationToken: ct)), ct);
+        Task.FromResult(db.Scalar("SELECT EXISTS (SELECT 1 FROM participants WHERE conversation_id = $c AND user_id = $u)", (conversationId, userId),
+            static (p, s) =>
+            {
+                SqliteDatabase.Set(p, "$c", s.conversationId);
+                SqliteDatabase.Set(p, "$u", s.userId);
+            }, static r => r.GetInt64(0) != 0, false));
 
     /// <inheritdoc />
-    /// <remarks>Returns 0 when the user has no participant row.</remarks>
+    /// <remarks>Returns 0 when the user has no participant row. Concurrent moves share one transaction (<see cref="CursorWriter"/>).</remarks>
     public Task<long> MarkDeliveredAsync(string conversationId, long userId, long seq, CancellationToken ct = default) =>
-        db.WriteAsync((c, tx) => c.ExecuteScalar<long?>("""
-            UPDATE participants
-            SET delivered_seq = max(delivered_seq, min(@seq, coalesce((SELECT last_seq FROM conversations WHERE conversation_id = @conversationId), 0)))
-            WHERE conversation_id = @conversationId AND user_id = @userId
-            RETURNING delivered_seq
-            """, new { conversationId, userId, seq }, tx) ?? 0, ct);
+        _cursors.MoveAsync(conversationId, userId, seq, read: false);
 
     /// <inheritdoc />
-    /// <remarks>Returns 0 when the user has no participant row.</remarks>
+    /// <remarks>Returns 0 when the user has no participant row. Concurrent moves share one transaction (<see cref="CursorWriter"/>).</remarks>
     public Task<long> MarkReadAsync(string conversationId, long userId, long seq, CancellationToken ct = default) =>
-        db.WriteAsync((c, tx) => c.ExecuteScalar<long?>("""
-            UPDATE participants
-            SET read_seq = max(read_seq, min(@seq, coalesce((SELECT last_seq FROM conversations WHERE conversation_id = @conversationId), 0))),
-                delivered_seq = max(delivered_seq, read_seq, min(@seq, coalesce((SELECT last_seq FROM conversations WHERE conversation_id = @conversationId), 0)))
-            WHERE conversation_id = @conversationId AND user_id = @userId
-            RETURNING read_seq
-            """, new { conversationId, userId, seq }, tx) ?? 0, ct);
+        _cursors.MoveAsync(conversationId, userId, seq, read: true);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ConversationCursor>> GetCursorsAsync(long userId, CancellationToken ct = default) =>

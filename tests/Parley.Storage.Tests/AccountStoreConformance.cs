@@ -122,4 +122,43 @@ public abstract class AccountStoreConformance
         await Store.RevokeTokenAsync("t", now.AddHours(1));
         Assert.Equal(["t"], await Store.GetRevokedTokensAsync(now.AddMinutes(90)));
     }
+
+    [Fact]
+    public async Task Search_matches_name_prefix_or_display_name_part_exact_name_first()
+    {
+        var al = await Store.TryCreateAsync(NewAccount("al") with { DisplayName = "Someone" });
+        var alice = await Store.TryCreateAsync(NewAccount("alice") with { DisplayName = "Alice Liddell" });
+        var zed = await Store.TryCreateAsync(NewAccount("zed") with { DisplayName = "Zed, friend of Al" });
+        await Store.TryCreateAsync(NewAccount("malcolm") with { DisplayName = "Mick" });
+        await Store.TryCreateAsync(NewAccount("alfred") with { Disabled = true });
+
+        Assert.Equal(["al", "alice", "zed"], (await Store.SearchAsync("Al", 10)).Select(a => a.Name));
+        Assert.Equal(["alice"], (await Store.SearchAsync("liddell", 10)).Select(a => a.Name));
+        Assert.Equal(["al", "alice"], (await Store.SearchAsync("al", 2)).Select(a => a.Name));
+        Assert.Equal(alice, (await Store.SearchAsync("alice", 10)).Single());
+        Assert.NotNull(al);
+        Assert.NotNull(zed);
+    }
+
+    [Theory]
+    [InlineData("%")]
+    [InlineData("_")]
+    [InlineData("\\")]
+    [InlineData("a%")]
+    public async Task Search_treats_wildcards_literally(string text)
+    {
+        await Store.TryCreateAsync(NewAccount("anna") with { DisplayName = "Anna" });
+        await Store.TryCreateAsync(NewAccount("bert") with { DisplayName = "100% b_e\\rt" });
+        var found = (await Store.SearchAsync(text, 10)).Select(a => a.Name).ToList();
+        Assert.DoesNotContain("anna", found);
+        Assert.Equal(text == "a%" ? [] : ["bert"], found);
+    }
+
+    [Fact]
+    public async Task Search_with_empty_text_or_no_limit_finds_nothing()
+    {
+        await Store.TryCreateAsync(NewAccount("erin"));
+        Assert.Empty(await Store.SearchAsync("", 10));
+        Assert.Empty(await Store.SearchAsync("erin", 0));
+    }
 }

@@ -127,4 +127,14 @@ public abstract class GraphStoreConformance
         Assert.False(await Store.HasBlockedAsync(1, 7));
         Assert.Equal([3L], await Store.GetBlockedIdsAsync(1));
     }
+
+    [Fact]
+    public async Task A_block_made_after_earlier_checks_is_seen()
+    {
+        // Stores may answer "blocks nobody" from memory: a block made after that answer must still count.
+        Assert.False(await Store.HasBlockedAsync(5, 6));
+        await Store.BlockAsync(5, 6);
+        Assert.True(await Store.HasBlockedAsync(5, 6));
+        Assert.False(await Store.HasBlockedAsync(6, 5));
+    }
 }

@@ -110,4 +110,21 @@ public abstract class GroupStoreConformance
         Assert.Equal([b.Id], (await Store.GetGroupsOfUserAsync(2)).Select(g => g.Id));
         Assert.Empty(await Store.GetGroupsOfUserAsync(99));
     }
+
+    [Fact]
+    public async Task SearchOpen_finds_open_live_groups_by_name_part_newest_first()
+    {
+        var rust = await Store.CreateAsync("Rust fans", 1, inviteOnly: false);
+        var trust = await Store.CreateAsync("trusted", 1, inviteOnly: false);
+        await Store.CreateAsync("rust core", 1, inviteOnly: true);
+        var gone = await Store.CreateAsync("rusty", 1, inviteOnly: false);
+        await Store.DissolveAsync(gone.Id);
+        await Store.CreateAsync("100%_real", 1, inviteOnly: false);
+
+        Assert.Equal([trust.Id, rust.Id], (await Store.SearchOpenAsync("RUST", 10)).Select(g => g.Id));
+        Assert.Equal([trust.Id], (await Store.SearchOpenAsync("rust", 1)).Select(g => g.Id));
+        Assert.Equal(["100%_real"], (await Store.SearchOpenAsync("%_", 10)).Select(g => g.Name));
+        Assert.Empty(await Store.SearchOpenAsync("_x", 10));
+        Assert.Empty(await Store.SearchOpenAsync("", 10));
+    }
 }

@@ -55,6 +55,23 @@ public abstract partial class MessageStoreConformance
     }
 
     [Fact]
+    public async Task Concurrent_cursor_moves_each_get_their_own_result()
+    {
+        await Store.AppendAsync(Range(D12, 1, 50, 1));
+        await Store.AppendAsync(Range(D13, 1, 10, 1));
+        // Many moves at once (stores may commit them together): each answers with the cursor after its own move.
+        var delivered = Enumerable.Range(1, 40).Select(seq => Store.MarkDeliveredAsync(D12, 2, seq)).ToList();
+        var read = Store.MarkReadAsync(D13, 3, 4);
+        var unknown = Store.MarkDeliveredAsync(D13, 2, 5);
+        var results = await Task.WhenAll(delivered).WaitAsync(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < results.Length; i++) Assert.True(results[i] >= i + 1 && results[i] <= 40, $"move to {i + 1} answered {results[i]}");
+        Assert.Equal(4, await read.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await unknown.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(new ConversationCursor(D12, 50, 40, 0), Assert.Single(await Store.GetCursorsAsync(2), c => c.ConversationId == D12));
+        Assert.Equal(new ConversationCursor(D13, 10, 4, 4), Assert.Single(await Store.GetCursorsAsync(3)));
+    }
+
+    [Fact]
     public async Task Read_cursor_never_goes_down_is_capped_and_raises_delivered()
     {
         await Store.AppendAsync(Range(D12, 1, 6, 1));

@@ -20,6 +20,13 @@ public interface IAccountStore
     /// <summary>Writes every mutable field of an existing account (all but Id, Name, CreatedAt). False if unknown.</summary>
     Task<bool> UpdateAsync(Account account, CancellationToken ct = default);
 
+    /// <summary>
+    /// Enabled accounts whose name starts with <paramref name="text"/> or whose display name contains it
+    /// (case-insensitive; <c>%</c> and <c>_</c> match themselves), exact name first, then by name; at most
+    /// <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<Account>> SearchAsync(string text, int limit, CancellationToken ct = default);
+
     /// <summary>Records a revoked token id until it expires.</summary>
     Task RevokeTokenAsync(string tokenId, DateTimeOffset expiresAt, CancellationToken ct = default);
 

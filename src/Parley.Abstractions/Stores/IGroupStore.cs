@@ -32,6 +32,12 @@ public interface IGroupStore
     /// <summary>Groups (not dissolved) the user belongs to, by id.</summary>
     Task<IReadOnlyList<Group>> GetGroupsOfUserAsync(long userId, CancellationToken ct = default);
 
+    /// <summary>
+    /// Open (not invite-only, not dissolved) groups whose name contains <paramref name="text"/> (case-insensitive;
+    /// <c>%</c> and <c>_</c> match themselves), newest first; at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<Group>> SearchOpenAsync(string text, int limit, CancellationToken ct = default);
+
     /// <summary>Records an invitation; idempotent.</summary>
     Task AddInviteAsync(long groupId, long userId, long invitedBy, CancellationToken ct = default);
 

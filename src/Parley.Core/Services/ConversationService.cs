@@ -3,8 +3,11 @@ using Parley.Abstractions.Stores;
 
 namespace Parley.Core.Services;
 
-/// <summary>A conversation in a user's list, with who or what it is with.</summary>
-public sealed record ConversationView(ConversationState State, UserView? Peer, Group? Group);
+/// <summary>
+/// A conversation in a user's list, with who or what it is with; for a direct conversation also how far the peer
+/// got (so a client can show "delivered" and "read" on its own messages after a reload).
+/// </summary>
+public sealed record ConversationView(ConversationState State, UserView? Peer, Group? Group, long? PeerDeliveredSeq = null, long? PeerReadSeq = null);
 
 /// <summary>The user's conversation list.</summary>
 public sealed class ConversationService(IMessageStore messages, AccountDirectory accounts, GroupDirectory groups, Abstractions.Cluster.IPresence sessions)
@@ -23,8 +26,11 @@ public sealed class ConversationService(IMessageStore messages, AccountDirectory
             }
             else
             {
-                var peer = await accounts.GetAsync(id.Value.OtherParticipant(me), ct);
-                result.Add(new ConversationView(state, peer is null ? null : new UserView(peer, sessions.IsOnline(peer.Id)), null));
+                var peerId = id.Value.OtherParticipant(me);
+                var peer = await accounts.GetAsync(peerId, ct);
+                var peerState = await messages.GetConversationAsync(peerId, state.ConversationId, ct);
+                result.Add(new ConversationView(state, peer is null ? null : new UserView(peer, sessions.IsOnline(peer.Id)), null,
+                    peerState?.DeliveredSeq ?? 0, peerState?.ReadSeq ?? 0));
             }
         }
         return result;

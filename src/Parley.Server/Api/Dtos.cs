@@ -18,9 +18,10 @@ public sealed record GroupCreate(string? Name, bool? InviteOnly);
 public sealed record GroupUpdate(string? Name, bool? InviteOnly);
 public sealed record GroupInvite(string? User);
 public sealed record GroupDto(long Id, string Name, long OwnerId, bool InviteOnly, int MemberCount, DateTimeOffset CreatedAt);
-public sealed record GroupMemberDto(long UserId, string Account, string DisplayName, GroupRole Role, DateTimeOffset JoinedAt, bool Online);
+public sealed record GroupMemberDto(long UserId, string Account, string DisplayName, GroupRole Role, DateTimeOffset JoinedAt, bool Online, string? AvatarUrl);
 public sealed record GroupRef(long Id, string Name);
-public sealed record ConversationDto(string Conversation, long LastSeq, long DeliveredSeq, long ReadSeq, int Unread, ChatMessage? LastMessage, UserSummary? Peer, GroupRef? Group);
+public sealed record ConversationDto(string Conversation, long LastSeq, long DeliveredSeq, long ReadSeq, int Unread, ChatMessage? LastMessage, UserSummary? Peer, GroupRef? Group,
+    long? PeerDeliveredSeq, long? PeerReadSeq);
 public sealed record HistoryDto(IReadOnlyList<ChatMessage> Messages, bool HasMore);
 public sealed record ReadRequest(long? Seq);
 /// <summary>A send over REST; <c>to</c> is an account name or a user id (as a string or a number).</summary>
@@ -43,12 +44,13 @@ public static class Dto
 
     public static GroupDto Group(GroupView v) => new(v.Group.Id, v.Group.Name, v.Group.OwnerId, v.Group.InviteOnly, v.MemberCount, v.Group.CreatedAt);
 
-    public static GroupMemberDto Member(MemberView v) => new(v.Member.UserId, v.Account.Name, v.Account.DisplayName, v.Member.Role, v.Member.JoinedAt, v.Online);
+    public static GroupMemberDto Member(MemberView v) => new(v.Member.UserId, v.Account.Name, v.Account.DisplayName, v.Member.Role, v.Member.JoinedAt, v.Online, v.Account.AvatarUrl);
 
     public static string FileUrl(StoredFile f) => "/api/files/" + f.Id;
 
     public static FileDto File(StoredFile f) => new(f.Id, f.Kind, f.Name, f.Size, f.ContentType, f.Sha256, FileUrl(f), f.CreatedAt);
 
     public static ConversationDto Conversation(ConversationView v) => new(v.State.ConversationId, v.State.LastSeq, v.State.DeliveredSeq, v.State.ReadSeq,
-        v.State.UnreadCount, v.State.LastMessage, v.Peer is null ? null : Summary(v.Peer), v.Group is null ? null : new GroupRef(v.Group.Id, v.Group.Name));
+        v.State.UnreadCount, v.State.LastMessage, v.Peer is null ? null : Summary(v.Peer), v.Group is null ? null : new GroupRef(v.Group.Id, v.Group.Name),
+        v.PeerDeliveredSeq, v.PeerReadSeq);
 }

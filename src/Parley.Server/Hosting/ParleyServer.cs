@@ -11,6 +11,7 @@ using Parley.Core.Services;
 using Parley.Server.Api;
 using Parley.Server.Auth;
 using Parley.Server.Operations;
+using Parley.Server.Web;
 using Parley.Storage.S3;
 using Parley.Storage.Sqlite;
 using Parley.Transports.Json;
@@ -58,6 +59,7 @@ public static class ParleyServer
         services.AddMobileImGateway(configuration);
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService<StartupBanner>();
+        services.AddParleyWebPage(configuration);
 
         services.AddAuthentication(ParleyTokenAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ParleyTokenAuthentication>(ParleyTokenAuthentication.SchemeName, null);
@@ -100,6 +102,7 @@ public static class ParleyServer
         app.Services.GetRequiredService<PrometheusExporter>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseParleyWebPage();
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -117,11 +120,12 @@ public static class ParleyServer
         app.MapSocialEndpoints();
         app.MapGroupEndpoints();
         app.MapMessageEndpoints();
+        app.MapSearchEndpoints();
         app.MapFileEndpoints();
         app.MapAdminEndpoints();
         app.MapClientEndpoints();
         app.MapOperationsEndpoints();
-        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+        app.MapParleyWebPage();
         return app;
     }
 }

@@ -8,7 +8,7 @@ namespace Parley.Server.Hosting;
 
 /// <summary>Prints where everything is once the server listens, so a first run needs no guessing.</summary>
 public sealed class StartupBanner(IServer server, IHostApplicationLifetime lifetime, IStoreHealth store, Parley.Abstractions.Files.IBlobStore blobs, ParleyOptions options,
-    Parley.Transports.MobileImSdk.MobileImGatewayEndpoints gateway) : IHostedService
+    Parley.Transports.MobileImSdk.MobileImGatewayEndpoints gateway, Microsoft.Extensions.Options.IOptions<Web.WebPageOptions> web) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -26,6 +26,7 @@ public sealed class StartupBanner(IServer server, IHostApplicationLifetime lifet
 
                 Parley is running
                   listening      {string.Join(", ", urls)}
+                  web chat       {(web.Value.IsServed ? first + "/" : "off")}
                   REST API       {first}/api   (OpenAPI {first}/openapi/v1.json, Swagger UI {first}/swagger)
                   WebSocket      {ws}/ws?access_token=<JWT>
                   STOMP          {ws}/stomp   (SockJS {first}/stomp/sockjs)

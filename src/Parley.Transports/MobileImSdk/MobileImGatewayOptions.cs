@@ -24,6 +24,13 @@ public sealed class MobileImGatewayOptions
     /// <summary>Largest server→client UDP datagram (Java/Android UDP clients read into 1024 bytes).</summary>
     public int UdpMaxOutboundBytes { get; set; } = 1024;
 
+    /// <summary>
+    /// Kernel receive buffer of the UDP socket (SO_RCVBUF). The default (~208 KiB) overflows when a thousand clients
+    /// send at once and the kernel drops datagrams before the gateway sees them; Linux caps the value at
+    /// <c>net.core.rmem_max</c>. 0 keeps the system default.
+    /// </summary>
+    public int UdpReceiveBufferBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Period of the server→client QoS check (MobileIMSDK: 5000 ms).</summary>
     public int QosCheckIntervalMs { get; set; } = 5000;
 

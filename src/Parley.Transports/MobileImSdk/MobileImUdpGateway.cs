@@ -30,9 +30,14 @@ public sealed partial class MobileImUdpGateway(MobileImGateway gateway, IOptions
         }
         var bind = o.Udp.EndPoint();
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (o.UdpReceiveBufferBytes > 0)
+        {
+            try { _socket.ReceiveBufferSize = o.UdpReceiveBufferBytes; }
+            catch (SocketException ex) { Log.ReceiveBufferRefused(logger, o.UdpReceiveBufferBytes, ex.Message); }
+        }
         _socket.Bind(bind);
         endpoints.SetUdp((IPEndPoint)_socket.LocalEndPoint!);
-        Log.Listening(logger, endpoints.Udp!);
+        Log.Listening(logger, endpoints.Udp!, _socket.ReceiveBufferSize);
         return base.StartAsync(cancellationToken);
     }
 
@@ -129,7 +134,10 @@ public sealed partial class MobileImUdpGateway(MobileImGateway gateway, IOptions
 
     private static partial class Log
     {
-        [LoggerMessage(3010, LogLevel.Information, "MobileIMSDK UDP gateway on {EndPoint}")]
-        public static partial void Listening(ILogger logger, IPEndPoint endPoint);
+        [LoggerMessage(3010, LogLevel.Information, "MobileIMSDK UDP gateway on {EndPoint} (receive buffer {ReceiveBufferBytes} bytes)")]
+        public static partial void Listening(ILogger logger, IPEndPoint endPoint, int receiveBufferBytes);
+
+        [LoggerMessage(3011, LogLevel.Warning, "MobileIMSDK UDP receive buffer of {Bytes} bytes refused: {Reason}")]
+        public static partial void ReceiveBufferRefused(ILogger logger, int bytes, string reason);
     }
 }

@@ -40,7 +40,7 @@ public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<
         {
             while (true)
             {
-                var result = await socket.ReceiveAsync(buffer.FreeSpace(), abort.Token);
+                var result = await buffer.ReceiveAsync(socket, abort.Token);
                 if (result.MessageType == WebSocketMessageType.Close) break;
                 if (session.IsClosing)
                 {

@@ -39,7 +39,7 @@ public static class StompWebSocketRunner
         using var buffer = new PooledMessageBuffer(4096, max);
         while (true)
         {
-            var result = await socket.ReceiveAsync(buffer.FreeSpace(), abort);
+            var result = await buffer.ReceiveAsync(socket, abort);
             if (result.MessageType == WebSocketMessageType.Close) return;
             // Once the session ends, input is read and dropped until the peer completes the close: stopping
             // reading early would reset the connection and could lose the ERROR frame on its way out.

@@ -1,14 +1,17 @@
 using System.Buffers;
+using System.Net.WebSockets;
 
 namespace Parley.Transports.WebSockets;
 
 /// <summary>
-/// Reassembles one inbound WebSocket message in pooled memory: starts small, doubles up to the limit (plus one byte,
-/// so "over the limit" is observable), and shrinks back after a large message.
+/// Reassembles one inbound WebSocket message in pooled memory: rented when a message starts, doubled up to the limit
+/// (plus one byte, so "over the limit" is observable), and returned to the pool after each message, so an idle
+/// connection holds no buffer at all.
 /// </summary>
 public sealed class PooledMessageBuffer(int initialBytes, int maxBytes) : IDisposable
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(initialBytes, maxBytes + 1));
+    private static readonly byte[] None = [];
+    private byte[] _buffer = None;
 
     public int Length { get; private set; }
     public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, Length);
@@ -17,7 +20,8 @@ public sealed class PooledMessageBuffer(int initialBytes, int maxBytes) : IDispo
     /// <summary>Space for the next receive, growing the buffer when it is full.</summary>
     public Memory<byte> FreeSpace()
     {
-        if (Length == _buffer.Length)
+        if (_buffer.Length == 0) _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(initialBytes, maxBytes + 1));
+        else if (Length == _buffer.Length)
         {
             var grown = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, maxBytes + 1));
             _buffer.AsSpan(0, Length).CopyTo(grown);
@@ -29,14 +33,28 @@ public sealed class PooledMessageBuffer(int initialBytes, int maxBytes) : IDispo
 
     public void Advance(int count) => Length += count;
 
-    /// <summary>Forgets the content; a buffer grown for a large message goes back to the pool.</summary>
+    /// <summary>
+    /// Receives the next part of a message into the buffer. Between messages it first waits with a zero-byte receive,
+    /// so an idle connection holds no buffer; a close, or an empty message, is returned from that wait as it is.
+    /// </summary>
+    public async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(WebSocket socket, CancellationToken ct)
+    {
+        if (Length == 0)
+        {
+            var ready = await socket.ReceiveAsync(Memory<byte>.Empty, ct).ConfigureAwait(false);
+            if (ready.MessageType == WebSocketMessageType.Close || ready.EndOfMessage) return ready;
+        }
+        return await socket.ReceiveAsync(FreeSpace(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Forgets the content and gives the buffer back to the pool.</summary>
     public void Reset()
     {
         Length = 0;
-        if (_buffer.Length <= initialBytes) return;
+        if (_buffer.Length == 0) return;
         ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = ArrayPool<byte>.Shared.Rent(initialBytes);
+        _buffer = None;
     }
 
-    public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
+    public void Dispose() => Reset();
 }

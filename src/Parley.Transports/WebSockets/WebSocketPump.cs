@@ -83,7 +83,7 @@ public static class WebSocketPump
         using var buffer = new PooledMessageBuffer(InitialBuffer, max);
         while (true)
         {
-            var result = await socket.ReceiveAsync(buffer.FreeSpace(), abort);
+            var result = await buffer.ReceiveAsync(socket, abort);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 connection.Close(DisconnectCode.Normal);

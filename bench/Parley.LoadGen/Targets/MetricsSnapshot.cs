@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Parley.LoadGen;
+namespace Parley.LoadGen.Targets;
 
 /// <summary>The few series of the server's Prometheus text that show group commit at work.</summary>
-internal sealed record MetricsSnapshot(IReadOnlyDictionary<string, double> Values)
+public sealed record MetricsSnapshot(IReadOnlyDictionary<string, double> Values)
 {
     public static async Task<MetricsSnapshot> ScrapeAsync(HttpClient http, Uri baseUri)
     {
