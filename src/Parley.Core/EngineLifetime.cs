@@ -1,21 +1,33 @@
 using Microsoft.Extensions.Hosting;
 using Parley.Abstractions;
+using Parley.Abstractions.Calls;
+using Parley.Abstractions.Cluster;
 using Parley.Core.Auth;
 using Parley.Core.Clients;
+using Parley.Core.Cluster;
 using Parley.Core.Messaging;
+using Parley.Core.Services;
 using Parley.Core.Sessions;
 
 namespace Parley.Core;
 
-/// <summary>Starts the commit writer and loads revocations; on shutdown closes connections and drains the writer.</summary>
+/// <summary>
+/// Starts the cluster bus and presence, loads revocations and starts the commit writer; on shutdown closes
+/// connections, drains the writer and leaves the cluster (presence first, so the others hear a goodbye, not a timeout).
+/// </summary>
 /// <remarks>Takes <see cref="ClientRpc"/> so that a bad query handler registration stops the server at start.</remarks>
-public sealed class EngineLifetime(MessagePipeline pipeline, TokenService tokens, SessionRegistry registry, ClientRpc rpc) : IHostedService
+public sealed class EngineLifetime(MessagePipeline pipeline, TokenService tokens, SessionRegistry registry, ClientRpc rpc, ClusterBus bus, IPresence presence,
+    PresenceService presenceService, ChatEngine engine, ClusterRecovery recovery, SessionControl control, IClientCallDispatcher calls) : IHostedService
 {
     public ClientRpc Rpc { get; } = rpc;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // The engine, recovery and session control register their bus channels when constructed: before the bus starts.
+        _ = (engine, recovery, control, calls);
         await tokens.LoadRevocationsAsync(cancellationToken);
+        await bus.StartAsync(cancellationToken);
+        await presence.StartAsync(presenceService, cancellationToken);
         pipeline.Start();
     }
 
@@ -23,5 +35,7 @@ public sealed class EngineLifetime(MessagePipeline pipeline, TokenService tokens
     {
         foreach (var c in registry.All()) c.Close(DisconnectCode.ServerShutdown);
         await pipeline.DisposeAsync();
+        await presence.DisposeAsync();
+        await bus.DisposeAsync();
     }
 }

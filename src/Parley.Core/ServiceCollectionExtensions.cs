@@ -3,11 +3,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using System.Text.Json;
 using Parley.Abstractions.Calls;
+using Parley.Abstractions.Cluster;
 using Parley.Abstractions.Files;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
 using Parley.Core.Clients;
+using Parley.Core.Cluster;
 using Parley.Core.Diagnostics;
 using Parley.Core.Files;
 using Parley.Core.Messaging;
@@ -31,6 +33,16 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Messaging);
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Connections);
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Auth);
+        services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Cluster);
+        // The cluster engines: in-memory by default (a private hub = one node); a cluster provider replaces them.
+        services.TryAddSingleton(sp => new NodeIdentity(sp.GetRequiredService<ClusterOptions>().ResolveNodeId()));
+        services.TryAddSingleton(_ => new InMemoryClusterHub(shared: false));
+        services.TryAddSingleton<IBroker>(sp => new InMemoryBroker(sp.GetRequiredService<InMemoryClusterHub>(), sp.GetRequiredService<NodeIdentity>().Id));
+        services.TryAddSingleton<IPresence>(sp => new InMemoryPresence(sp.GetRequiredService<InMemoryClusterHub>(), sp.GetRequiredService<NodeIdentity>().Id));
+        services.AddSingleton<ClusterBus>();
+        services.AddSingleton<SessionControl>();
+        services.AddSingleton<ClusterClients>();
+        services.AddSingleton<ClusterRecovery>();
         services.AddSingleton(sp => sp.GetRequiredService<ParleyOptions>().Files);
         // The default blob store; a host that configured another (S3) registered it first.
         services.TryAddSingleton<IBlobStore>(sp =>
@@ -52,7 +64,7 @@ public static class ServiceCollectionExtensions
                 ? SigningKeyFile.LoadOrCreate(options.DataDirectory, out _, out _)
                 : Convert.FromBase64String(options.Auth.SigningKey);
             return new TokenService(key, options.Auth, sp.GetRequiredService<AccountDirectory>(), sp.GetRequiredService<IAccountStore>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ClientKinds>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ClientKinds>(), sp.GetRequiredService<ClusterBus>());
         });
         services.AddSingleton<AccountService>();
         services.AddSingleton<FriendService>();
@@ -67,7 +79,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MediaAttachments>();
         services.AddSingleton<ChatEngine>();
         services.AddSingleton<LocalClientCallDispatcher>();
-        services.TryAddSingleton<IClientCallDispatcher>(sp => sp.GetRequiredService<LocalClientCallDispatcher>());
+        // Calls reach a connection on any node (on one node: the local dispatcher, directly).
+        services.AddSingleton<ClusterClientCallDispatcher>();
+        services.TryAddSingleton<IClientCallDispatcher>(sp => sp.GetRequiredService<ClusterClientCallDispatcher>());
         services.AddSingleton<IClientCalls, ClientCalls>();
         services.AddSingleton<ClientRpc>();
         services.AddSingleton<ClientAuthService>();

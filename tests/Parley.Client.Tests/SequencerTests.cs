@@ -19,11 +19,43 @@ public sealed class SequencerTests
     }
 
     [Fact]
-    public void First_live_message_of_an_unknown_conversation_sets_the_start()
+    public void A_new_conversation_starting_at_seq_1_starts_there()
     {
         var s = new ConversationSequencer(null);
-        Assert.Equal([5L, 6L], Offer(s, false, 5, 4, 6, 5));
+        Assert.Equal([1L, 2L], Offer(s, false, 1, 2, 1));
+        Assert.Equal(2, s.GetCursors()["g:1"]);
+    }
+
+    [Fact]
+    public void An_unknown_conversation_first_seen_past_seq_1_asks_for_a_sync_and_starts_where_it_says()
+    {
+        var s = new ConversationSequencer(null);
+        var delivered = new List<ChatMessage>();
+        // Seq 4 may still be on its way (another server committed it at the same time): no start yet, sync once.
+        Assert.True(s.Offer(M(5), false, delivered));
+        Assert.False(s.Offer(M(6), false, delivered));
+        Assert.Empty(delivered);
+        Assert.Empty(s.GetCursors());
+        // The sync brings 4 (and 5 again); then everything goes out once, in order.
+        s.Offer(M(4), true, delivered);
+        s.Offer(M(5), true, delivered);
+        s.OnSynced(delivered);
+        Assert.Equal([4L, 5L, 6L], delivered.Select(m => m.Seq));
         Assert.Equal(6, s.GetCursors()["g:1"]);
+    }
+
+    [Fact]
+    public void An_own_ack_past_seq_1_in_an_unknown_conversation_asks_for_a_sync_too()
+    {
+        var s = new ConversationSequencer(null);
+        var delivered = new List<ChatMessage>();
+        Assert.True(s.OnOwnAck("g:1", 2, false, delivered));
+        Assert.False(s.Offer(M(3), false, delivered));
+        s.Offer(M(1), true, delivered);
+        s.OnSynced(delivered);
+        // 1 came from the other writer, 2 is our own (never raised), 3 followed.
+        Assert.Equal([1L, 3L], delivered.Select(m => m.Seq));
+        Assert.False(s.OnOwnAck("g:2", 1, false, delivered));
     }
 
     [Fact]

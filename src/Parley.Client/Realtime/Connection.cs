@@ -135,7 +135,10 @@ internal sealed class Connection : IDisposable
         {
             await _socket.SendAsync(bytes, WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
+        // A socket aborted under the write (the server process died) surfaces as a cancellation of the write itself,
+        // not of ct: that is a lost connection too, so a send is kept for the resend after reconnecting.
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException
+                                       || ex is OperationCanceledException && !ct.IsCancellationRequested)
         {
             throw new ParleyConnectionException("The connection was lost while sending.", inner: ex);
         }

@@ -33,12 +33,7 @@ internal sealed class ConversationSequencer
         if (state.Cursor is null)
         {
             state.Buffer.TryAdd(seq, message);
-            if (!syncActive)
-            {
-                Resolve(state, deliver);
-            }
-
-            return false;
+            return Start(state, syncActive, deliver);
         }
 
         if (seq <= state.Cursor)
@@ -74,23 +69,19 @@ internal sealed class ConversationSequencer
     /// <param name="seq">Seq of the acknowledged message.</param>
     /// <param name="syncActive">A sync is in flight.</param>
     /// <param name="deliver">Receives buffered messages that became deliverable.</param>
-    public void OnOwnAck(string conversation, long seq, bool syncActive, List<ChatMessage> deliver)
+    /// <returns>True when the conversation's start is unknown and a sync should be requested to find it.</returns>
+    public bool OnOwnAck(string conversation, long seq, bool syncActive, List<ChatMessage> deliver)
     {
         var state = Get(conversation);
         if (state.Cursor is null)
         {
             state.Buffer.TryAdd(seq, OwnMarker);
-            if (!syncActive)
-            {
-                Resolve(state, deliver);
-            }
-
-            return;
+            return Start(state, syncActive, deliver);
         }
 
         if (seq <= state.Cursor)
         {
-            return;
+            return false;
         }
 
         if (seq == state.Cursor + 1)
@@ -98,10 +89,31 @@ internal sealed class ConversationSequencer
             state.Buffer.Remove(seq);
             state.Cursor = seq;
             Drain(state, deliver);
-            return;
+            return false;
         }
 
         state.Buffer.TryAdd(seq, OwnMarker);
+        return false;
+    }
+
+    // A conversation this client has no cursor for. Starting at seq 1 is certain; a later first seq may have been
+    // overtaken by an earlier one still on its way (two servers committing to one conversation at once), so the
+    // start is taken from a sync instead: it returns whatever came before.
+    private static bool Start(State state, bool syncActive, List<ChatMessage> deliver)
+    {
+        if (syncActive || state.StartSyncRequested)
+        {
+            return false;
+        }
+
+        if (state.Buffer.Keys.First() <= 1)
+        {
+            Resolve(state, deliver);
+            return false;
+        }
+
+        state.StartSyncRequested = true;
+        return true;
     }
 
     /// <summary>A sync round finished: conversations whose start was pending start at their oldest buffered seq.</summary>
@@ -111,6 +123,7 @@ internal sealed class ConversationSequencer
         foreach (var state in _states.Values)
         {
             state.GapSyncRequested = false;
+            state.StartSyncRequested = false;
             if (state.Cursor is null)
             {
                 Resolve(state, deliver);
@@ -191,5 +204,6 @@ internal sealed class ConversationSequencer
         public long? Cursor { get; set; }
         public SortedDictionary<long, ChatMessage> Buffer { get; } = [];
         public bool GapSyncRequested { get; set; }
+        public bool StartSyncRequested { get; set; }
     }
 }

@@ -84,12 +84,18 @@ public sealed partial class ParleyClient
         if (frame.Conversation is { } conversation && frame.Seq is { } seq)
         {
             var deliver = new List<ChatMessage>();
+            bool unknownStart;
             lock (_sequencerLock)
             {
-                _sequencer.OnOwnAck(conversation, seq, SyncActive, deliver);
+                unknownStart = _sequencer.OnOwnAck(conversation, seq, SyncActive, deliver);
             }
 
             Deliver(deliver);
+            if (unknownStart)
+            {
+                Diag($"{conversation} first seen at own seq {seq}; syncing for what came before");
+                StartSync();
+            }
         }
 
         if (!Complete(frame) && frame.ClientMsgId is { } clientMsgId)

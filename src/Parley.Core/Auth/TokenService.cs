@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Parley.Abstractions.Calls;
 using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
 using Parley.Core.Clients;
+using Parley.Core.Cluster;
 using Parley.Core.Options;
 using Parley.Core.Services;
 
@@ -49,10 +51,22 @@ public sealed class TokenService
     private readonly ClientKinds _kinds;
     private readonly ConcurrentDictionary<string, long> _revoked = new(StringComparer.Ordinal);
     private readonly TokenValidationParameters _validation;
+    private readonly ClusterBus? _bus;
+    private const string RevokedChannel = "revoked";
 
-    public TokenService(byte[] signingKey, AuthOptions options, AccountDirectory accounts, IAccountStore store, TimeProvider time, ClientKinds? kinds = null)
+    public TokenService(byte[] signingKey, AuthOptions options, AccountDirectory accounts, IAccountStore store, TimeProvider time, ClientKinds? kinds = null,
+        ClusterBus? bus = null)
     {
         _kinds = kinds ?? new ClientKinds(new ParleyOptions());
+        _bus = bus;
+        if (bus is { IsClustered: true })
+        {
+            bus.Register(RevokedChannel, payload =>
+            {
+                var note = JsonSerializer.Deserialize(payload.Span, BusJson.Default.RevokedNote)!;
+                _revoked[note.TokenId] = note.ExpiresAt;
+            });
+        }
         _key = new SymmetricSecurityKey(signingKey);
         _options = options;
         _accounts = accounts;
@@ -195,6 +209,8 @@ public sealed class TokenService
     {
         _revoked[tokenId] = expiresAt.ToUnixTimeSeconds();
         await _store.RevokeTokenAsync(tokenId, expiresAt, ct);
+        if (_bus is { IsClustered: true })
+            _bus.PublishToAll(RevokedChannel, JsonSerializer.SerializeToUtf8Bytes(new RevokedNote(tokenId, expiresAt.ToUnixTimeSeconds()), BusJson.Default.RevokedNote));
     }
 
     /// <summary>Turns a validated principal's claims into the user id, for REST handlers.</summary>

@@ -107,7 +107,7 @@ public sealed partial class ChatEngine
         var group = await _groups.GetAsync(groupId, ct);
         if (group is null || group.Group.Dissolved) return Access<IReadOnlyList<OnlineUser>>.Deny(ErrorCodes.NotFound, "no such group");
         if (!group.IsMember(userId)) return Access<IReadOnlyList<OnlineUser>>.Deny(ErrorCodes.Forbidden, "not a member of this group");
-        var online = group.MemberIds.Where(_registry.IsOnline).ToList();
+        var online = group.MemberIds.Where(_clusterPresence.IsOnline).ToList();
         var accounts = await _accounts.GetManyAsync(online, ct);
         return Access<IReadOnlyList<OnlineUser>>.Allow(accounts.OrderBy(a => a.Id).Select(a => new OnlineUser(a.Id, a.Name)).ToList());
     }

@@ -50,7 +50,7 @@ public sealed partial class ChatEngine
             Task<SendOutcome> result = existing is not null
                 ? Task.FromResult(SendOutcome.Ok(existing, duplicate: true))
                 : await SubmitNewAsync(sender, request, transport, origin, ct);
-            _ = ForwardAsync(result, mine, key);
+            _ = ForwardAsync(result, mine, key, origin?.Id ?? 0);
             return mine.Task;
         }
         catch (Exception ex)
@@ -62,12 +62,15 @@ public sealed partial class ChatEngine
         }
     }
 
-    private async Task ForwardAsync(Task<SendOutcome> result, TaskCompletionSource<SendOutcome> mine, (long, string) key)
+    private async Task ForwardAsync(Task<SendOutcome> result, TaskCompletionSource<SendOutcome> mine, (long, string) key, long originConnectionId)
     {
         SendOutcome? outcome = null;
         Exception? error = null;
         try { outcome = await result; }
         catch (Exception ex) { error = ex; }
+        // A resend answered from the store: the node that stored the original may have died before fanning it out.
+        // In a cluster it goes out again; every node's orderer drops it where it was already handed out.
+        if (_clustered && outcome is { Duplicate: true, Message: { } stored }) _ = _delivery.RepublishAsync(stored, originConnectionId);
         // Once committed, the store answers for this id; until then, resends wait on the running one. Removed
         // before completing: a resend made after the sender saw a failure must be tried again, not answered with it.
         _inflight.TryRemove(new KeyValuePair<(long, string), Task<SendOutcome>>(key, mine.Task));

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Parley.Abstractions;
 using Parley.Abstractions.Calls;
+using Parley.Abstractions.Cluster;
 using Parley.Abstractions.Events;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Stores;
 using Parley.Core.Auth;
 using Parley.Core.Clients;
+using Parley.Core.Cluster;
 using Parley.Core.Diagnostics;
 using Parley.Core.Files;
 using Parley.Core.Options;
@@ -39,7 +41,11 @@ public sealed partial class ChatEngine
     private readonly TokenService _tokens;
     private readonly AccountService _accountService;
     private readonly HookRunner _hooks;
-    private readonly PresenceService _presence;
+    private readonly IPresence _clusterPresence;
+    private readonly SessionControl _control;
+    private readonly ClusterClients _clusterClients;
+    private readonly IBroker _broker;
+    private readonly bool _clustered;
     private readonly ParleyOptions _options;
     private readonly ConnectionLimits _userLimits;
     private readonly ParleyMetrics _metrics;
@@ -48,7 +54,8 @@ public sealed partial class ChatEngine
 
     public ChatEngine(SessionRegistry registry, MessagePipeline pipeline, Delivery delivery, ConversationAccess access,
         AccountDirectory accounts, GroupDirectory groups, IMessageStore messages, TokenService tokens, AccountService accountService,
-        HookRunner hooks, PresenceService presence, ParleyOptions options, ParleyMetrics metrics, MediaAttachments media, ILogger<ChatEngine> logger, ClientKinds kinds)
+        HookRunner hooks, IPresence clusterPresence, SessionControl control, ClusterClients clusterClients, ClusterBus bus, ParleyOptions options,
+        ParleyMetrics metrics, MediaAttachments media, ILogger<ChatEngine> logger, ClientKinds kinds)
     {
         _registry = registry;
         _pipeline = pipeline;
@@ -60,13 +67,57 @@ public sealed partial class ChatEngine
         _tokens = tokens;
         _accountService = accountService;
         _hooks = hooks;
-        _presence = presence;
+        _clusterPresence = clusterPresence;
+        _control = control;
+        _clusterClients = clusterClients;
+        _broker = bus.Broker;
+        _clustered = bus.IsClustered;
         _options = options;
         _metrics = metrics;
         _media = media;
         _logger = logger;
         _userLimits = kinds.UserLimits;
         _pipeline.Committed = _delivery.PublishAsync;
+        _registry.CountChanged = OnLocalCountChanged;
+    }
+
+    // Under the user's registry shard lock: presence and broker interest see one user's changes in order.
+    private void OnLocalCountChanged(long userId, int count)
+    {
+        _clusterPresence.SetLocalConnections(userId, count);
+        if (!_clustered) return;
+        if (count == 1) Observe(_broker.SubscribeUserAsync(userId));
+        else if (count == 0) Observe(_broker.UnsubscribeUserAsync(userId));
+    }
+
+    private static void Observe(ValueTask pending)
+    {
+        if (!pending.IsCompletedSuccessfully) _ = ObserveAsync(pending);
+    }
+
+    private static async Task ObserveAsync(ValueTask pending)
+    {
+        try { await pending; }
+        catch (Exception) { } // the broker logs and re-applies interest when it reconnects
+    }
+
+    /// <summary>
+    /// In a cluster, completes once messages other nodes publish to the connection's user reach this node, so a sync
+    /// the client sends next misses nothing. Transports await it after <see cref="Open"/> / <see cref="OpenClient"/>.
+    /// </summary>
+    public async ValueTask ReadyAsync(ClientConnection connection)
+    {
+        if (!_clustered || !connection.HasUser) return;
+        try { await _broker.SubscribeUserAsync(connection.UserId); }
+        catch (Exception) { } // bus down: interest is re-applied on reconnection, and the node resyncs its clients then
+    }
+
+    /// <summary>Registers an authenticated connection and waits until it is routable (see <see cref="ReadyAsync"/>).</summary>
+    public async ValueTask<ClientConnection> OpenAsync(AuthenticatedUser user, string transport, string? remoteAddress)
+    {
+        var connection = Open(user, transport, remoteAddress);
+        await ReadyAsync(connection);
+        return connection;
     }
 
     public ParleyOptions Options => _options;
@@ -154,7 +205,22 @@ public sealed partial class ChatEngine
         _metrics.Connects.Add(1, new KeyValuePair<string, object?>("transport", transport));
         CoreLog.Connected(_logger, user.Account.Name, user.Account.Id, transport, connection.Id);
         _hooks.Online(connection, first);
-        if (first) _presence.Announce(connection.UserId, connection.UserName, online: true);
+        return connection;
+    }
+
+    /// <summary>
+    /// As <see cref="OpenClient"/>, with the kind's duplicate rule applied across the cluster (a connection of the
+    /// identity on another node is replaced, or this one refused).
+    /// </summary>
+    public async ValueTask<ClientConnection?> OpenClientAsync(AuthenticatedClient client, string transport, string? remoteAddress, CancellationToken ct = default)
+    {
+        if (!await _clusterClients.MayOpenAsync(client.Identity, client.Kind.OnDuplicate, ct))
+        {
+            CoreLog.DuplicateClientRefused(_logger, client.Identity.Kind, client.Identity.Id);
+            return null;
+        }
+        var connection = OpenClient(client, transport, remoteAddress);
+        if (connection is not null) _clusterClients.Opened(client.Identity);
         return connection;
     }
 
@@ -182,7 +248,6 @@ public sealed partial class ChatEngine
         _metrics.Connects.Add(1, new KeyValuePair<string, object?>("transport", transport));
         CoreLog.ClientConnected(_logger, client.Identity.Kind, client.Identity.Id, user?.Name ?? "", transport, connection.Id);
         _hooks.Online(connection, first);
-        if (first) _presence.Announce(connection.UserId, connection.UserName, online: true);
         return connection;
     }
 
@@ -202,7 +267,6 @@ public sealed partial class ChatEngine
         _metrics.Disconnects.Add(1, new KeyValuePair<string, object?>("reason", code.ToReason()));
         CoreLog.Disconnected(_logger, connection.Id, connection.DisplayName, code.ToReason());
         _hooks.Offline(connection, code, last);
-        if (last) _presence.Announce(connection.UserId, connection.UserName, online: false);
     }
 
     /// <summary>Admits one inbound frame (liveness + rate limit), counting it.</summary>
@@ -253,25 +317,9 @@ public sealed partial class ChatEngine
         return 1;
     }
 
-    /// <summary>Closes every connection of a user; returns how many.</summary>
-    public int CloseUser(long userId, DisconnectCode code)
-    {
-        var connections = _registry.Get(userId);
-        foreach (var c in connections) c.Close(code);
-        if (connections.Length > 0) CoreLog.Kicked(_logger, connections[0].UserName, userId, connections.Length, code);
-        return connections.Length;
-    }
+    /// <summary>Closes every connection of a user on every node; returns how many.</summary>
+    public int CloseUser(long userId, DisconnectCode code) => _control.CloseUser(userId, code);
 
-    /// <summary>Closes the user's connections opened with one token (logout of one session).</summary>
-    public int CloseToken(long userId, string tokenId, DisconnectCode code)
-    {
-        var closed = 0;
-        foreach (var c in _registry.Get(userId))
-        {
-            if (c.TokenId != tokenId) continue;
-            c.Close(code);
-            closed++;
-        }
-        return closed;
-    }
+    /// <summary>Closes the user's connections opened with one token (logout of one session), on every node.</summary>
+    public int CloseToken(long userId, string tokenId, DisconnectCode code) => _control.CloseToken(userId, tokenId, code);
 }

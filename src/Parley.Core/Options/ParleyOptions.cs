@@ -17,6 +17,7 @@ public sealed class ParleyOptions
     public ConnectionOptions Connections { get; set; } = new();
     public MessagingOptions Messaging { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
+    public Cluster.ClusterOptions Cluster { get; set; } = new();
     public ClientsOptions Clients { get; set; } = new();
     public FilesOptions Files { get; set; } = new();
 }

@@ -2,8 +2,8 @@ using System.Text.RegularExpressions;
 using Parley.Abstractions;
 using Parley.Abstractions.Model;
 using Parley.Core.Auth;
+using Parley.Core.Cluster;
 using Parley.Core.Options;
-using Parley.Core.Sessions;
 
 namespace Parley.Core.Services;
 
@@ -14,7 +14,7 @@ public sealed record LoginResult(string Token, DateTimeOffset ExpiresAt, Account
 public sealed record ProfileChange(string? DisplayName, string? AvatarUrl, string? Bio, DirectMessagePolicy? DirectMessages);
 
 /// <summary>Registration, login, logout, profile, administration of accounts.</summary>
-public sealed partial class AccountService(AccountDirectory accounts, TokenService tokens, IPasswordHashing hashing, SessionRegistry sessions,
+public sealed partial class AccountService(AccountDirectory accounts, TokenService tokens, IPasswordHashing hashing, SessionControl sessions,
     ParleyOptions options, TimeProvider time)
 {
     [GeneratedRegex("^[a-z][a-z0-9_.-]{2,31}$")]
@@ -81,20 +81,17 @@ public sealed partial class AccountService(AccountDirectory accounts, TokenServi
     private string? _dummyHash;
     private string DummyHash => _dummyHash ??= hashing.Hash("not-a-real-password");
 
-    /// <summary>Revokes the token (or all of the user's tokens) and closes the connections opened with it.</summary>
+    /// <summary>Revokes the token (or all of the user's tokens) and closes the connections opened with it, on every node.</summary>
     public async Task LogoutAsync(long userId, string tokenId, DateTimeOffset expiresAt, bool everywhere, CancellationToken ct)
     {
         await tokens.RevokeAsync(tokenId, expiresAt, ct);
         if (everywhere)
         {
             await RevokeAllTokensAsync(userId, ct);
-            foreach (var c in sessions.Get(userId)) c.Close(DisconnectCode.LoggedOut);
+            sessions.CloseUser(userId, DisconnectCode.LoggedOut);
             return;
         }
-        foreach (var c in sessions.Get(userId))
-        {
-            if (c.TokenId == tokenId) c.Close(DisconnectCode.LoggedOut);
-        }
+        sessions.CloseToken(userId, tokenId, DisconnectCode.LoggedOut);
     }
 
     private async Task RevokeAllTokensAsync(long userId, CancellationToken ct)
@@ -152,7 +149,7 @@ public sealed partial class AccountService(AccountDirectory accounts, TokenServi
         if (errors.Count > 0) throw new ParleyException(ParleyErrorKind.Validation, ErrorCodes.InvalidField, "invalid password", errors);
         var updated = account with { PasswordHash = hashing.Hash(next!), TokensNotBefore = NextCut(account) };
         await accounts.SaveAsync(updated, ct);
-        foreach (var c in sessions.Get(userId)) c.Close(DisconnectCode.LoggedOut);
+        sessions.CloseUser(userId, DisconnectCode.LoggedOut);
         var (token, _, expires) = tokens.Issue(updated);
         return new LoginResult(token, expires, updated);
     }
@@ -168,13 +165,9 @@ public sealed partial class AccountService(AccountDirectory accounts, TokenServi
             TokensNotBefore = disabled ? NextCut(account) : account.TokensNotBefore,
         };
         await accounts.SaveAsync(updated, ct);
-        if (disabled) foreach (var c in sessions.Get(userId)) c.Close(DisconnectCode.AccountDisabled);
+        if (disabled) sessions.CloseUser(userId, DisconnectCode.AccountDisabled);
     }
 
-    public int Kick(long userId)
-    {
-        var connections = sessions.Get(userId);
-        foreach (var c in connections) c.Close(DisconnectCode.Kicked);
-        return connections.Length;
-    }
+    /// <summary>Closes every session of the user on every node; returns how many there were.</summary>
+    public int Kick(long userId) => sessions.CloseUser(userId, DisconnectCode.Kicked);
 }

@@ -10,7 +10,7 @@ namespace Parley.Core.Services;
 public sealed record ConversationView(ConversationState State, UserView? Peer, Group? Group, long? PeerDeliveredSeq = null, long? PeerReadSeq = null);
 
 /// <summary>The user's conversation list.</summary>
-public sealed class ConversationService(IMessageStore messages, AccountDirectory accounts, GroupDirectory groups, Sessions.SessionRegistry sessions)
+public sealed class ConversationService(IMessageStore messages, AccountDirectory accounts, GroupDirectory groups, Abstractions.Cluster.IPresence sessions)
 {
     public async Task<IReadOnlyList<ConversationView>> ListAsync(long me, int limit, CancellationToken ct)
     {

@@ -1,12 +1,11 @@
 using Parley.Abstractions;
 using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
-using Parley.Core.Sessions;
 
 namespace Parley.Core.Services;
 
 /// <summary>Friend requests, friendships and blocks.</summary>
-public sealed class FriendService(IGraphStore graph, AccountService accounts, AccountDirectory directory, SessionRegistry sessions)
+public sealed class FriendService(IGraphStore graph, AccountService accounts, AccountDirectory directory, Abstractions.Cluster.IPresence sessions)
 {
     public async Task<FriendRequestView> RequestAsync(long me, string? user, string? message, CancellationToken ct)
     {

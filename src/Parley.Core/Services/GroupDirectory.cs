@@ -1,16 +1,28 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
+using Parley.Core.Cluster;
 
 namespace Parley.Core.Services;
 
 /// <summary>
 /// Cached member sets of groups, for fan-out and permission checks on every group message. Membership changes go
-/// through <see cref="GroupService"/>, which calls <see cref="Invalidate"/>.
+/// through <see cref="GroupService"/>, which calls <see cref="Invalidate"/> (here and on every other node).
 /// </summary>
-public sealed class GroupDirectory(IGroupStore store)
+public sealed class GroupDirectory
 {
+    private const string Channel = "group";
+    private readonly IGroupStore _store;
+    private readonly ClusterBus _bus;
     private readonly ConcurrentDictionary<long, Lazy<Task<GroupSnapshot?>>> _cache = new();
+
+    public GroupDirectory(IGroupStore store, ClusterBus bus)
+    {
+        _store = store;
+        _bus = bus;
+        if (bus.IsClustered) bus.Register(Channel, payload => _cache.TryRemove(JsonSerializer.Deserialize(payload.Span, BusJson.Default.IdNote)!.Id, out _));
+    }
 
     public async ValueTask<GroupSnapshot?> GetAsync(long groupId, CancellationToken ct = default)
     {
@@ -26,13 +38,21 @@ public sealed class GroupDirectory(IGroupStore store)
         }
     }
 
-    public void Invalidate(long groupId) => _cache.TryRemove(groupId, out _);
+    /// <summary>Forgets a group here and on the other nodes (its membership or state changed).</summary>
+    public void Invalidate(long groupId)
+    {
+        _cache.TryRemove(groupId, out _);
+        if (_bus.IsClustered) _bus.PublishToAll(Channel, JsonSerializer.SerializeToUtf8Bytes(new IdNote(groupId), BusJson.Default.IdNote));
+    }
+
+    /// <summary>Forgets every group (after the bus was lost).</summary>
+    public void Clear() => _cache.Clear();
 
     private async Task<GroupSnapshot?> LoadAsync(long groupId)
     {
-        var group = await store.GetAsync(groupId);
+        var group = await _store.GetAsync(groupId);
         if (group is null) return null;
-        var members = group.Dissolved ? [] : await store.GetMembersAsync(groupId);
+        var members = group.Dissolved ? [] : await _store.GetMembersAsync(groupId);
         return new GroupSnapshot(group, members.Select(m => m.UserId).ToArray());
     }
 }

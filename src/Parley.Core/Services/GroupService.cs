@@ -2,7 +2,6 @@ using Parley.Abstractions;
 using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
 using Parley.Core.Files;
-using Parley.Core.Sessions;
 
 namespace Parley.Core.Services;
 
@@ -11,7 +10,7 @@ namespace Parley.Core.Services;
 /// conversation (so sync and the conversation list follow) and invalidates the cached member set.
 /// </summary>
 public sealed class GroupService(IGroupStore store, IMessageStore messages, GroupDirectory directory, AccountService accounts,
-    AccountDirectory accountDirectory, SessionRegistry sessions, MediaAttachments media)
+    AccountDirectory accountDirectory, Abstractions.Cluster.IPresence sessions, MediaAttachments media)
 {
     public async Task<GroupView> CreateAsync(long me, string? name, bool inviteOnly, CancellationToken ct)
     {

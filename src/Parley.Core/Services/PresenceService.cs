@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Parley.Abstractions.Cluster;
 using Parley.Abstractions.Events;
 using Parley.Abstractions.Stores;
 using Parley.Core.Diagnostics;
@@ -9,12 +10,16 @@ namespace Parley.Core.Services;
 
 /// <summary>
 /// Who is online, and who is told: a user's friends and fellow group members ("watchers") hear when the user
-/// comes online or goes offline.
+/// comes online or goes offline. Online means online anywhere in the cluster (<see cref="IPresence"/>); every node
+/// tells its own connected watchers, so each watcher session hears a transition once whichever node it is on.
 /// </summary>
-public sealed class PresenceService(SessionRegistry registry, IGraphStore graph, IGroupStore groupStore, GroupDirectory groups,
-    Delivery delivery, ILogger<PresenceService> logger)
+public sealed class PresenceService(SessionRegistry registry, IPresence presence, IGraphStore graph, IGroupStore groupStore, GroupDirectory groups,
+    AccountDirectory accounts, Delivery delivery, ILogger<PresenceService> logger) : IPresenceObserver
 {
-    public bool IsOnline(long userId) => registry.IsOnline(userId);
+    public bool IsOnline(long userId) => presence.IsOnline(userId);
+
+    /// <summary>Users online anywhere in the cluster.</summary>
+    public IReadOnlyList<long> OnlineUserIds() => presence.OnlineUserIds();
 
     /// <summary>Friends and fellow members of the user's groups (not the user).</summary>
     public async Task<HashSet<long>> WatchersOfAsync(long userId, CancellationToken ct = default)
@@ -31,19 +36,21 @@ public sealed class PresenceService(SessionRegistry registry, IGraphStore graph,
 
     /// <summary>The user's watchers who are online now: the "online users visible to me" list.</summary>
     public async Task<List<long>> VisibleOnlineAsync(long userId, CancellationToken ct = default) =>
-        (await WatchersOfAsync(userId, ct)).Where(registry.IsOnline).Order().ToList();
+        (await WatchersOfAsync(userId, ct)).Where(presence.IsOnline).Order().ToList();
 
-    /// <summary>Tells watchers in the background; presence is best-effort and never delays a connect.</summary>
-    public void Announce(long userId, string userName, bool online) => _ = AnnounceAsync(userId, userName, online);
+    /// <summary>Tells this node's watchers in the background; presence is best-effort and never delays a connect.</summary>
+    void IPresenceObserver.OnPresenceChanged(long userId, bool online) => _ = AnnounceAsync(userId, online);
 
-    private async Task AnnounceAsync(long userId, string userName, bool online)
+    private async Task AnnounceAsync(long userId, bool online)
     {
         try
         {
             // A quick reconnect may have flipped the state again; announce only what is still true.
-            if (registry.IsOnline(userId) != online) return;
+            if (presence.IsOnline(userId) != online || registry.Count == 0) return;
+            var account = await accounts.GetAsync(userId);
+            if (account is null) return;
             var watchers = await WatchersOfAsync(userId);
-            delivery.Notify(watchers, new PresenceEvent(userId, userName, online));
+            delivery.NotifyLocal(watchers, new PresenceEvent(userId, account.Name, online));
         }
         catch (Exception ex)
         {

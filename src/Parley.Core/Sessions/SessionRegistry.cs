@@ -15,6 +15,13 @@ public sealed class SessionRegistry
     private long _nextId;
     private int _count;
 
+    /// <summary>
+    /// Told the user's new connection count on this node after every add and remove, under the user's shard lock, so
+    /// calls for one user arrive in the order the registry changed (presence and broker interest rely on that).
+    /// Must not block.
+    /// </summary>
+    internal Action<long, int>? CountChanged { get; set; }
+
     /// <summary>Number of live connections.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -35,9 +42,11 @@ public sealed class SessionRegistry
             if (shard.ByUser.TryGetValue(connection.UserId, out var list))
             {
                 shard.ByUser[connection.UserId] = [.. list, connection];
+                CountChanged?.Invoke(connection.UserId, list.Length + 1);
                 return false;
             }
             shard.ByUser[connection.UserId] = [connection];
+            CountChanged?.Invoke(connection.UserId, 1);
             return true;
         }
     }
@@ -57,12 +66,14 @@ public sealed class SessionRegistry
             if (list.Length == 1)
             {
                 shard.ByUser.Remove(connection.UserId);
+                CountChanged?.Invoke(connection.UserId, 0);
                 return true;
             }
             var copy = new ClientConnection[list.Length - 1];
             Array.Copy(list, 0, copy, 0, index);
             Array.Copy(list, index + 1, copy, index, list.Length - index - 1);
             shard.ByUser[connection.UserId] = copy;
+            CountChanged?.Invoke(connection.UserId, copy.Length);
             return false;
         }
     }

@@ -13,8 +13,9 @@ public static class AdminEndpoints
         var admin = app.MapGroup("/api/admin").WithTags("Administration").RequireAuthorization(Policy);
         admin.MapGet("/connections", (SessionRegistry sessions) =>
             sessions.All().OrderBy(c => c.Id).Select(c => new ConnectionDto(c.Id, c.UserId, c.UserName, c.Transport, c.RemoteAddress, c.ConnectedAt, c.ClientKind, c.ClientId)));
-        admin.MapGet("/online", async (SessionRegistry sessions, FriendService friends, CancellationToken ct) =>
-            (await friends.ViewsAsync(sessions.OnlineUserIds(), ct)).Select(Dto.Summary));
+        // Connections are this node's; online users are the whole cluster's.
+        admin.MapGet("/online", async (PresenceService presence, FriendService friends, CancellationToken ct) =>
+            (await friends.ViewsAsync([.. presence.OnlineUserIds()], ct)).Select(Dto.Summary));
         admin.MapPost("/users/{user}/kick", async (string user, AccountService accounts, CancellationToken ct) =>
         {
             var account = await accounts.ResolveAsync(user, ct);

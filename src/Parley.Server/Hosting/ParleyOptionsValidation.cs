@@ -14,6 +14,7 @@ public sealed class ParleyOptionsValidation : IValidateOptions<ParleyOptions>
         Check(options.Connections, "Parley:Connections", failures);
         Check(options.Messaging, "Parley:Messaging", failures);
         Check(options.Auth, "Parley:Auth", failures);
+        Check(options.Cluster, "Parley:Cluster", failures);
         Check(options.Clients, "Parley:Clients", failures);
         ValidateClientKinds(options.Clients, failures);
         Check(options.Files, "Parley:Files", failures);

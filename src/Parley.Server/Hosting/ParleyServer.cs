@@ -2,7 +2,9 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Parley.Cluster.RabbitMq;
 using Parley.Core;
+using Parley.Core.Cluster;
 using Parley.Core.Auth;
 using Parley.Core.Options;
 using Parley.Core.Services;
@@ -49,6 +51,9 @@ public static class ParleyServer
         if (configuration.GetValue("Parley:Files:Provider", FileStorageProvider.Local) == FileStorageProvider.S3) services.AddParleyS3BlobStore();
         services.AddSingleton<IPasswordHashing, AspNetPasswordHashing>();
         services.AddParleyCore();
+        // Several nodes as one service: the broker and presence over RabbitMQ instead of in memory.
+        var provider = configuration["Parley:Cluster:Provider"];
+        if (string.Equals(provider, ClusterOptions.RabbitMqProvider, StringComparison.OrdinalIgnoreCase)) services.AddParleyRabbitMq(configuration);
         services.AddSingleton<NativeWebSocketEndpoint>();
         services.AddParleyStomp(configuration);
         services.AddMobileImGateway(configuration);

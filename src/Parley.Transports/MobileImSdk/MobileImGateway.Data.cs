@@ -168,11 +168,12 @@ public sealed partial class MobileImGateway
         session.SendEncoded(bytes);
     }
 
-    /// <summary>Sends a server-originated packet (from "0") to the user's current session.</summary>
+    /// <summary>Sends a server-originated packet (from "0") to the user's current session, on whichever node it is.</summary>
     internal Task<MobileImPushStatus> PushAsync(string userId, string dataContent, int typeU, bool qos, string? fp)
     {
         var session = OnlineSession(userId);
-        return session is null ? Task.FromResult(MobileImPushStatus.Offline) : PushToSessionAsync(session, dataContent, typeU, qos, fp);
+        if (session is not null) return PushToSessionAsync(session, dataContent, typeU, qos, fp);
+        return _bus.IsClustered ? PushRemoteAsync(userId, dataContent, typeU, qos, fp) : Task.FromResult(MobileImPushStatus.Offline);
     }
 
     private Task<MobileImPushStatus> PushToSessionAsync(MobileImSession session, string dataContent, int typeU, bool qos, string? fp)

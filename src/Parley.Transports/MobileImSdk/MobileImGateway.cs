@@ -3,8 +3,11 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Parley.Abstractions;
+using Parley.Abstractions.Cluster;
 using Parley.Abstractions.Hooks;
+using Parley.Core.Cluster;
 using Parley.Core.Messaging;
+using Parley.Core.Services;
 using Parley.Core.Sessions;
 using Parley.Protocol;
 using Parley.Protocol.MobileImSdk;
@@ -31,9 +34,15 @@ public sealed partial class MobileImGateway : IDisposable
     private readonly Timer _sweepTimer;
     private readonly Timer _qosTimer;
 
-    public MobileImGateway(ChatEngine engine, ParleyHooks hooks, IOptions<MobileImGatewayOptions> options, ILogger<MobileImGateway> logger)
+    public MobileImGateway(ChatEngine engine, ParleyHooks hooks, IOptions<MobileImGatewayOptions> options, ILogger<MobileImGateway> logger,
+        ClusterBus bus, IPresence presence, AccountDirectory accounts, ClusterOptions cluster)
     {
         _engine = engine;
+        _bus = bus;
+        _presence = presence;
+        _accounts = accounts;
+        _requestTimeout = TimeSpan.FromMilliseconds(cluster.RequestTimeoutMs);
+        RegisterClusterChannels();
         _hooks = hooks;
         _options = options.Value;
         _logger = logger;
@@ -214,7 +223,8 @@ public sealed partial class MobileImGateway : IDisposable
             if (!kickReplaced || replaced.ClosesOnError) replaced.Close();
         }
 
-        var connection = _engine.Open(auth.User, session.Transport, session.RemoteAddress);
+        AnnounceLogin(account.Id, account.Name, firstLoginTime);
+        var connection = await _engine.OpenAsync(auth.User, session.Transport, session.RemoteAddress);
         session.Connection = connection;
         ResetCursor(connection.UserId);
         _ = PumpAsync(session, connection);

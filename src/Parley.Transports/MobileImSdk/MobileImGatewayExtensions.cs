@@ -95,8 +95,8 @@ public static class MobileImGatewayExtensions
                 _ => Results.Ok(body),
             };
         }).WithSummary("Push a type-2 packet from \"0\" to a MobileIMSDK user (QoS by default; waits for the ACK or the loss unless wait is false)");
-        api.MapPost("/kick", (KickRequest request, MobileImPush push) =>
-            push.Kick(request.To ?? "", request.Reason) ? Results.NoContent() : Results.NotFound())
+        api.MapPost("/kick", async (KickRequest request, MobileImPush push) =>
+            !string.IsNullOrEmpty(request.To) && await push.KickAsync(request.To, request.Reason) ? Results.NoContent() : Results.NotFound())
             .WithSummary("Send the kickout packet (code 2) and end the user's MobileIMSDK session");
         return app;
     }

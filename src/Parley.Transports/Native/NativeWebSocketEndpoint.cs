@@ -37,7 +37,7 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
             return;
         }
         // Registered before the upgrade, so that a refused duplicate client gets a plain HTTP answer.
-        var connection = auth.Client is { } client ? engine.OpenClient(client, TransportName, remote) : engine.Open(auth.User!, TransportName, remote);
+        var connection = auth.Client is { } client ? await engine.OpenClientAsync(client, TransportName, remote, context.RequestAborted) : engine.Open(auth.User!, TransportName, remote);
         if (connection is null)
         {
             await Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "duplicate_client",
@@ -46,6 +46,8 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
         }
         try
         {
+            // In a cluster: routable from other nodes before the client can ask to sync.
+            await engine.ReadyAsync(connection);
             connection.EnableCalls();
             using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {

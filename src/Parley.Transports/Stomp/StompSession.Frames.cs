@@ -36,7 +36,7 @@ public sealed partial class StompSession
         Version = version;
         var o = _server.Options;
         var hb = StompNegotiation.NegotiateHeartbeat(cx, cy, o.HeartbeatSendMs, o.HeartbeatReceiveMs);
-        var connection = Engine.Open(auth.User!, _transport, _remote);
+        var connection = await Engine.OpenAsync(auth.User!, _transport, _remote);
         // Liveness follows what was negotiated: silent for Tolerance × the client's interval closes (IdleSweeper).
         if (hb.ServerReceiveMs > 0) connection.IdleTimeout = TimeSpan.FromMilliseconds(hb.ServerReceiveMs * o.HeartbeatTolerance);
         var headers = new List<KeyValuePair<string, string>>

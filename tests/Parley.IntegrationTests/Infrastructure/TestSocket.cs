@@ -28,10 +28,14 @@ public sealed class TestSocket : IAsyncDisposable
     public Task Completion => _receive;
     public JsonElement Welcome { get; private set; }
 
-    public static async Task<TestSocket> ConnectAsync(ParleyTestServer server, string token, bool expectWelcome = true)
+    public static Task<TestSocket> ConnectAsync(ParleyTestServer server, string token, bool expectWelcome = true) =>
+        ConnectAsync(server.WebSocketUri, token, expectWelcome);
+
+    /// <summary>Connects to the native endpoint at <paramref name="webSocketUri"/> (<c>ws://host/ws</c>; a server in another process, say).</summary>
+    public static async Task<TestSocket> ConnectAsync(Uri webSocketUri, string token, bool expectWelcome = true)
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri(server.WebSocketUri + "?access_token=" + Uri.EscapeDataString(token)), CancellationToken.None)
+        await socket.ConnectAsync(new Uri(webSocketUri + "?access_token=" + Uri.EscapeDataString(token)), CancellationToken.None)
             .WaitAsync(Timeout);
         var client = new TestSocket(socket);
         if (expectWelcome) client.Welcome = await client.NextAsync("welcome");

@@ -20,20 +20,26 @@ public sealed class RawStompClient : IAsyncDisposable
     public string? SubProtocol => _socket.SubProtocol;
     public int HeartbeatsReceived => Volatile.Read(ref _heartbeats);
 
-    public static async Task<RawStompClient> OpenAsync(ParleyTestServer server, string subProtocol = "v12.stomp")
+    public static Task<RawStompClient> OpenAsync(ParleyTestServer server, string subProtocol = "v12.stomp") => OpenAsync(server.BaseUri, subProtocol);
+
+    /// <summary>Opens a STOMP WebSocket to the server at <paramref name="baseUri"/> (a server in another process, say).</summary>
+    public static async Task<RawStompClient> OpenAsync(Uri baseUri, string subProtocol = "v12.stomp")
     {
         var client = new RawStompClient();
         client._socket.Options.AddSubProtocol(subProtocol);
-        await client._socket.ConnectAsync(new Uri(server.BaseUri.ToString().Replace("http://", "ws://") + "stomp"), CancellationToken.None)
+        await client._socket.ConnectAsync(new Uri(baseUri.ToString().Replace("http://", "ws://") + "stomp"), CancellationToken.None)
             .WaitAsync(TestSocket.Timeout);
         client._receive = client.ReceiveLoopAsync();
         return client;
     }
 
     /// <summary>Opens and CONNECTs with a token; returns the CONNECTED frame.</summary>
-    public static async Task<(RawStompClient Client, StompFrame Connected)> ConnectAsync(ParleyTestServer server, string token, string heartBeat = "0,0")
+    public static Task<(RawStompClient Client, StompFrame Connected)> ConnectAsync(ParleyTestServer server, string token, string heartBeat = "0,0") =>
+        ConnectAsync(server.BaseUri, token, heartBeat);
+
+    public static async Task<(RawStompClient Client, StompFrame Connected)> ConnectAsync(Uri baseUri, string token, string heartBeat = "0,0")
     {
-        var client = await OpenAsync(server);
+        var client = await OpenAsync(baseUri);
         await client.SendAsync($"CONNECT\naccept-version:1.2\nhost:parley\nheart-beat:{heartBeat}\nAuthorization:Bearer {token}\n\n\0");
         var connected = await client.NextAsync();
         Assert.Equal(StompCommand.Connected, connected.Command);
