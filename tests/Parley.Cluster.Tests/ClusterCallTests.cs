@@ -69,6 +69,12 @@ public sealed class ClusterCallTests(RabbitMqServer rabbit) : IAsyncLifetime
 
         // A user connected to node 1; the client's own error comes back as such.
         await using var b = await TestSocket.ConnectAsync(_cluster[1], bob.Token);
+        // Presence reaches the other nodes a moment after the connect; a call made before that is "not connected".
+        using (var seen = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (!(await http.GetJsonAsync("api/admin/online")).Body.EnumerateArray().Any(u => u.GetProperty("account").GetString() == "bob"))
+                await Task.Delay(50, seen.Token);
+        }
         var failing = http.PostJsonAsync("api/admin/calls", new { user = "bob", method = "print" });
         var userCall = await b.NextAsync("call");
         await b.SendAsync(new { type = "callError", callId = userCall.GetProperty("callId").GetString(), code = 1042, message = "out of paper" });
