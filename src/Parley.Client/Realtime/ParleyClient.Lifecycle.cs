@@ -214,24 +214,24 @@ public sealed partial class ParleyClient
         var interval = _options.HeartbeatInterval ?? TimeSpan.FromMilliseconds(connection.Welcome.HeartbeatMs > 0 ? connection.Welcome.HeartbeatMs : 25_000);
         var tick = TimeSpan.FromMilliseconds(Math.Max(10, interval.TotalMilliseconds / 4));
         var ct = connection.Lifetime.Token;
-        var sincePing = TimeSpan.Zero;
+        // Wall-clock times, not tick counts: a stalled process (GC, a busy machine) must still ping before it gives
+        // up on a silent connection, and a ping is never more than one tick late.
+        var lastPing = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 await Task.Delay(tick, ct).ConfigureAwait(false);
-                if (connection.SinceLastReceive > interval * 2)
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(lastPing) >= interval)
+                {
+                    lastPing = System.Diagnostics.Stopwatch.GetTimestamp();
+                    await connection.WriteAsync(new ClientFrame { Type = "ping" }, ct).ConfigureAwait(false);
+                }
+                else if (connection.SinceLastReceive > interval * 2)
                 {
                     Diag("no frame for two heartbeat intervals; dropping the connection");
                     connection.Abort();
                     return;
-                }
-
-                sincePing += tick;
-                if (sincePing >= interval)
-                {
-                    sincePing = TimeSpan.Zero;
-                    await connection.WriteAsync(new ClientFrame { Type = "ping" }, ct).ConfigureAwait(false);
                 }
             }
         }
