@@ -39,7 +39,8 @@ public sealed partial class ChatEngine
         if (request.ClientMsgId is not { } clientMsgId) return await SubmitNewAsync(sender, request, transport, origin, ct);
 
         var key = (sender.Id, clientMsgId);
-        var mine = new TaskCompletionSource<SendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed from the pipeline's fan-out loop, which runs awaiters inline so a batch's acks leave together.
+        var mine = new TaskCompletionSource<SendOutcome>();
         while (!_inflight.TryAdd(key, mine.Task))
         {
             if (_inflight.TryGetValue(key, out var running)) return AsDuplicate(running);

@@ -113,7 +113,11 @@ public sealed class MessagePipeline : IAsyncDisposable
             {
                 Interlocked.Decrement(ref _depth);
                 // A failed earlier batch invalidated this conversation's numbering: committing would leave a gap.
-                if (p.Sequence is { } sequence && p.Epoch != sequence.Epoch) p.Completion.TrySetException(new StorageFailedException());
+                if (p.Sequence is { } sequence && p.Epoch != sequence.Epoch)
+                {
+                    p.Failed = true;
+                    _committed.Writer.TryWrite(p);
+                }
                 else batch.Add(p);
             }
             if (batch.Count == 0) continue;
@@ -133,27 +137,27 @@ public sealed class MessagePipeline : IAsyncDisposable
                 {
                     if (p.Sequence is { } sequence) await InvalidateAsync(sequence);
                 }
-                foreach (var p in batch) p.Completion.TrySetException(new StorageFailedException());
+                foreach (var p in batch)
+                {
+                    p.Failed = true;
+                    _committed.Writer.TryWrite(p);
+                }
                 continue;
             }
             _metrics.CommitSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             _metrics.CommitBatchSize.Record(batch.Count);
 
-            // Fan-out runs on its own loop, in commit order, so the next batch commits while this one is delivered.
+            // Answers and fan-out run on their own loop, in commit order, so the next batch commits while this one
+            // is delivered.
             for (var i = 0; i < batch.Count; i++)
             {
                 var p = batch[i];
                 if (sequenced is not null)
                 {
                     p.Message = sequenced[i].Message;
-                    if (sequenced[i].Duplicate)
-                    {
-                        // Stored earlier (maybe by another node, which delivered it): answer the sender only.
-                        p.Completion.TrySetResult(new CommitResult(p.Message, Duplicate: true));
-                        continue;
-                    }
+                    // Stored earlier (maybe by another node, which delivered it): answer the sender only.
+                    p.Duplicate = sequenced[i].Duplicate;
                 }
-                p.Completion.TrySetResult(new CommitResult(p.Message, Duplicate: false));
                 _committed.Writer.TryWrite(p);
             }
             if (ct.IsCancellationRequested && !reader.TryPeek(out _)) break;
@@ -163,8 +167,17 @@ public sealed class MessagePipeline : IAsyncDisposable
 
     private async Task FanOutLoopAsync()
     {
+        // Completions run their awaiters inline here (the senders' acks among them), so a whole batch's acks and
+        // deliveries are queued on their connections before any write loop wakes: one write per connection per batch.
         await foreach (var p in _committed.Reader.ReadAllAsync())
         {
+            if (p.Failed)
+            {
+                p.Completion.TrySetException(new StorageFailedException());
+                continue;
+            }
+            p.Completion.TrySetResult(new CommitResult(p.Message, p.Duplicate));
+            if (p.Duplicate) continue;
             if (Committed is { } committed)
             {
                 try { await committed(p.Message, p.OriginConnectionId); }
@@ -216,7 +229,10 @@ public sealed class MessagePipeline : IAsyncDisposable
         public ConversationSequence? Sequence { get; } = sequence;
         public int Epoch { get; } = epoch;
         public long EnqueuedAt { get; } = enqueuedAt;
-        public TaskCompletionSource<CommitResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool Duplicate { get; set; }
+        public bool Failed { get; set; }
+        /// <summary>Completed on the fan-out loop, which runs the awaiters inline (never on the commit loop).</summary>
+        public TaskCompletionSource<CommitResult> Completion { get; } = new();
     }
 }
 

@@ -97,7 +97,9 @@ public abstract class MobileImSession
         {
             while (await _out.Reader.WaitToReadAsync(_transportClosed.Token))
             {
-                while (_out.Reader.TryRead(out var bytes)) await WriteAsync(bytes, _transportClosed.Token);
+                // Packets queued together leave together: written one by one, flushed once.
+                for (var n = 0; n < MaxPacketsPerFlush && _out.Reader.TryRead(out var bytes); n++) await WriteAsync(bytes, _transportClosed.Token);
+                await FlushAsync(_transportClosed.Token);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException
@@ -112,8 +114,13 @@ public abstract class MobileImSession
         }
     }
 
-    /// <summary>Writes one encoded packet; only the writer loop calls it.</summary>
+    private const int MaxPacketsPerFlush = 256;
+
+    /// <summary>Writes (or queues, until <see cref="FlushAsync"/>) one encoded packet; only the writer loop calls it.</summary>
     protected abstract ValueTask WriteAsync(byte[] packet, CancellationToken ct);
+
+    /// <summary>Sends what <see cref="WriteAsync"/> queued; transports that send each packet at once need not override.</summary>
+    protected virtual ValueTask FlushAsync(CancellationToken ct) => default;
 
     /// <summary>Ends the transport after the last write (UDP: forgets the pseudo-session).</summary>
     protected abstract ValueTask CloseTransportAsync();

@@ -52,11 +52,13 @@ public sealed class MobileImTcpConnectionHandler(MobileImGateway gateway, IOptio
     private sealed class TcpSession(ConnectionContext context, ListenerOptions options)
         : MobileImSession(MobileImGateway.TcpTransport, context.RemoteEndPoint?.ToString(), options, closesOnError: true)
     {
-        protected override async ValueTask WriteAsync(byte[] packet, CancellationToken ct)
+        protected override ValueTask WriteAsync(byte[] packet, CancellationToken ct)
         {
             MobileImTcpFraming.WriteFrame(context.Transport.Output, packet);
-            await context.Transport.Output.FlushAsync(ct);
+            return default;
         }
+
+        protected override async ValueTask FlushAsync(CancellationToken ct) => await context.Transport.Output.FlushAsync(ct);
 
         protected override async ValueTask CloseTransportAsync()
         {

@@ -25,9 +25,10 @@ public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var outbound = await WebSocketAcceptor.AcceptAsync(context, null, TimeSpan.FromMinutes(2)); // the middleware's default keep-alive
+        var socket = outbound.Socket;
         var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
-        var session = new WsSession(socket, remote, options.Value.WebSocket);
+        var session = new WsSession(outbound, remote, options.Value.WebSocket);
         gateway.Start(session);
         var max = session.Options.MaxPacketBytes;
         using var buffer = new PooledMessageBuffer(8192, max);
@@ -74,11 +75,14 @@ public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<
         }
     }
 
-    private sealed class WsSession(WebSocket socket, string? remote, ListenerOptions options)
+    private sealed class WsSession(OutboundWebSocket outbound, string? remote, ListenerOptions options)
         : MobileImSession(MobileImGateway.WebSocketTransport, remote, options, closesOnError: true)
     {
-        protected override async ValueTask WriteAsync(byte[] packet, CancellationToken ct) =>
-            await socket.SendAsync(packet, WebSocketMessageType.Text, true, ct);
+        private readonly WebSocket socket = outbound.Socket;
+
+        protected override ValueTask WriteAsync(byte[] packet, CancellationToken ct) => outbound.Write(packet, text: true, ct);
+
+        protected override ValueTask FlushAsync(CancellationToken ct) => outbound.FlushAsync(ct);
 
         protected override async ValueTask CloseTransportAsync()
         {

@@ -49,10 +49,7 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
             // In a cluster: routable from other nodes before the client can ask to sync.
             await engine.ReadyAsync(connection);
             connection.EnableCalls();
-            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-            {
-                KeepAliveInterval = TimeSpan.FromMilliseconds(connection.HeartbeatMs),
-            });
+            using var socket = await WebSocketAcceptor.AcceptAsync(context, null, TimeSpan.FromMilliseconds(connection.HeartbeatMs));
             var c = engine.Options.Connections;
             var idle = connection.IdleTimeout is { } custom ? (int)custom.TotalMilliseconds : c.IdleTimeoutMs;
             connection.EnqueueReply(new WelcomeEvent(connection.UserId, connection.UserName, connection.Id, connection.HeartbeatMs, idle, c.MaxFrameBytes,

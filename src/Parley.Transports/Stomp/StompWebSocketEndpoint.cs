@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Parley.Transports.Native;
 
+using Parley.Transports.WebSockets;
+
 namespace Parley.Transports.Stomp;
 
 /// <summary>STOMP 1.2 over a plain WebSocket at <c>/stomp</c> (sub-protocols v12.stomp, v11.stomp, v10.stomp).</summary>
@@ -25,11 +27,7 @@ public sealed class StompWebSocketEndpoint(StompServer server, StompOriginPolicy
         }
         var requested = context.WebSockets.WebSocketRequestedProtocols;
         var protocol = sockJs ? null : SubProtocols.FirstOrDefault(p => requested.Contains(p, StringComparer.OrdinalIgnoreCase));
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new Microsoft.AspNetCore.Http.WebSocketAcceptContext
-        {
-            SubProtocol = protocol,
-            KeepAliveInterval = TimeSpan.FromMilliseconds(server.Engine.Options.Connections.HeartbeatMs),
-        });
+        using var socket = await WebSocketAcceptor.AcceptAsync(context, protocol, TimeSpan.FromMilliseconds(server.Engine.Options.Connections.HeartbeatMs));
         var session = server.CreateSession(transport, NativeWebSocketEndpoint.RemoteOf(context), NativeWebSocketEndpoint.TokenFrom(context.Request));
         await StompWebSocketRunner.RunAsync(socket, session, server.Options, sockJs);
     }

@@ -18,11 +18,12 @@ public static class StompWebSocketRunner
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
-    public static async Task RunAsync(WebSocket socket, StompSession session, StompOptions options, bool sockJs)
+    public static async Task RunAsync(OutboundWebSocket outbound, StompSession session, StompOptions options, bool sockJs)
     {
+        var socket = outbound.Socket;
         using var abort = new CancellationTokenSource();
         var reader = ReadLoopAsync(socket, session, options, sockJs, abort.Token);
-        var writer = WriteLoopAsync(socket, session, options, sockJs, abort.Token);
+        var writer = WriteLoopAsync(outbound, session, options, sockJs, abort.Token);
         var first = await Task.WhenAny(reader, writer);
         if (first == reader) await session.DisposeAsync();
         abort.CancelAfter(CloseGrace);
@@ -83,7 +84,7 @@ public static class StompWebSocketRunner
         foreach (var m in messages) await session.OnDataAsync(Encoding.UTF8.GetBytes(m));
     }
 
-    private static async Task WriteLoopAsync(WebSocket socket, StompSession session, StompOptions options, bool sockJs, CancellationToken abort)
+    private static async Task WriteLoopAsync(OutboundWebSocket socket, StompSession session, StompOptions options, bool sockJs, CancellationToken abort)
     {
         var outbox = session.Outbox;
         var sendLimit = TimeSpan.FromMilliseconds(options.SendTimeLimitMs);
@@ -114,20 +115,20 @@ public static class StompWebSocketRunner
             }
             else
             {
-                foreach (var item in items) await SendAsync(socket, item, session, sendLimit, abort);
+                await SendAsync(socket, items, session, sendLimit, abort);
             }
         }
         var code = outbox.CloseCode ?? DisconnectCode.Normal;
-        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
+        if (socket.Socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
         if (sockJs)
         {
             var (sockCode, reason) = SockJsClose(code);
             await SendAsync(socket, Encoding.UTF8.GetBytes(SockJsFrames.CloseFrame(sockCode, reason)), session, sendLimit, abort);
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, abort);
+            await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, abort);
         }
         else
         {
-            await socket.CloseOutputAsync((WebSocketCloseStatus)code.ToWebSocketStatus(), code.ToReason(), abort);
+            await socket.Socket.CloseOutputAsync((WebSocketCloseStatus)code.ToWebSocketStatus(), code.ToReason(), abort);
         }
     }
 
@@ -135,13 +136,19 @@ public static class StompWebSocketRunner
     public static (int Code, string Reason) SockJsClose(DisconnectCode code) =>
         code == DisconnectCode.Normal ? (SockJsFrames.GoAwayCode, SockJsFrames.GoAwayReason) : (code.ToWebSocketStatus(), code.ToReason());
 
-    private static async Task SendAsync(WebSocket socket, ReadOnlyMemory<byte> bytes, StompSession session, TimeSpan limit, CancellationToken abort)
+    private static Task SendAsync(OutboundWebSocket socket, ReadOnlyMemory<byte> bytes, StompSession session, TimeSpan limit, CancellationToken abort) =>
+        SendAsync(socket, [bytes], session, limit, abort);
+
+    /// <summary>Sends frames as one write (each its own WebSocket message), within Spring's send time limit.</summary>
+    private static async Task SendAsync(OutboundWebSocket socket, IReadOnlyList<ReadOnlyMemory<byte>> items, StompSession session, TimeSpan limit,
+        CancellationToken abort)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(abort);
         timer.CancelAfter(limit);
         try
         {
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, true, timer.Token);
+            foreach (var item in items) await socket.Write(item, text: true, timer.Token);
+            await socket.FlushAsync(timer.Token);
         }
         catch (OperationCanceledException) when (!abort.IsCancellationRequested)
         {

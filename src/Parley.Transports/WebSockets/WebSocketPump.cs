@@ -29,15 +29,18 @@ public static class WebSocketPump
     private const int InitialBuffer = 4096;
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan SendTimeLimit = TimeSpan.FromSeconds(15);
+    // Bounds one write (and the time it is given) however fast events keep arriving.
+    private const int MaxEventsPerWrite = 256;
 
-    public static async Task RunAsync(WebSocket socket, ClientConnection connection, IWebSocketProtocol protocol, int maxMessageBytes)
+    public static async Task RunAsync(OutboundWebSocket outbound, ClientConnection connection, IWebSocketProtocol protocol, int maxMessageBytes)
     {
+        var socket = outbound.Socket;
         using var abort = new CancellationTokenSource();
         using var registration = connection.Closing.Register(() =>
         {
             try { abort.CancelAfter(CloseGrace); } catch (ObjectDisposedException) { }
         });
-        var writer = WriteLoopAsync(socket, connection, protocol, abort.Token);
+        var writer = WriteLoopAsync(outbound, connection, protocol, abort.Token);
         try
         {
             await ReadLoopAsync(socket, connection, protocol, maxMessageBytes, abort.Token);
@@ -108,8 +111,9 @@ public static class WebSocketPump
         }
     }
 
-    private static async Task WriteLoopAsync(WebSocket socket, ClientConnection connection, IWebSocketProtocol protocol, CancellationToken abort)
+    private static async Task WriteLoopAsync(OutboundWebSocket outbound, ClientConnection connection, IWebSocketProtocol protocol, CancellationToken abort)
     {
+        var socket = outbound.Socket;
         // One timer per connection, re-armed per send: a peer that stops reading is closed as a slow consumer.
         // Not disposed: the abort registration may still cancel it, and an unarmed source holds nothing.
         var sendLimit = new CancellationTokenSource();
@@ -118,14 +122,15 @@ public static class WebSocketPump
         {
             while (await connection.Outbound.WaitToReadAsync(abort))
             {
-                while (connection.TryDequeue(out var ev))
+                // Everything queued leaves in one write (see FrameBatchStream); the time limit covers the writes.
+                sendLimit.CancelAfter(SendTimeLimit);
+                for (var n = 0; n < MaxEventsPerWrite && connection.TryDequeue(out var ev); n++)
                 {
                     var bytes = protocol.Encode(connection, ev, out var text);
-                    if (bytes.IsEmpty) continue;
-                    sendLimit.CancelAfter(SendTimeLimit);
-                    await socket.SendAsync(bytes, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, sendLimit.Token);
-                    if (!sendLimit.TryReset()) throw new OperationCanceledException();
+                    if (!bytes.IsEmpty) await outbound.Write(bytes, text, sendLimit.Token);
                 }
+                await outbound.FlushAsync(sendLimit.Token);
+                if (!sendLimit.TryReset()) throw new OperationCanceledException();
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)

@@ -1,0 +1,88 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Parley.Transports.WebSockets;
+
+/// <summary>
+/// Completes a WebSocket upgrade (RFC 6455 §4.2.2) over a <see cref="FrameBatchStream"/>, so that the transports'
+/// write loops can send everything queued for a connection in one write. The caller has checked
+/// <c>context.WebSockets.IsWebSocketRequest</c>. Where Kestrel cannot hand over the raw connection (HTTP/2's
+/// extended CONNECT), the standard accept is used and messages go out one write each.
+/// </summary>
+public static class WebSocketAcceptor
+{
+    private static readonly byte[] KeyGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8.ToArray();
+
+    public static async Task<OutboundWebSocket> AcceptAsync(HttpContext context, string? subProtocol, TimeSpan keepAliveInterval)
+    {
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        var key = context.Request.Headers.SecWebSocketKey.ToString();
+        if (upgrade is not { IsUpgradableRequest: true } || AcceptKey(key) is not { } accept)
+        {
+            var standard = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                SubProtocol = subProtocol,
+                KeepAliveInterval = keepAliveInterval,
+            });
+            return new OutboundWebSocket(standard, null);
+        }
+        var headers = context.Response.Headers;
+        headers.Connection = "Upgrade";
+        headers.Upgrade = "websocket";
+        headers.SecWebSocketAccept = accept;
+        if (subProtocol is not null) headers.SecWebSocketProtocol = subProtocol;
+        var stream = new FrameBatchStream(await upgrade.UpgradeAsync());
+        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+        {
+            IsServer = true,
+            SubProtocol = subProtocol,
+            KeepAliveInterval = keepAliveInterval,
+        });
+        return new OutboundWebSocket(socket, stream);
+    }
+
+    /// <summary>The Sec-WebSocket-Accept value for a client's key; null when the key is not 16 bytes in base64.</summary>
+    public static string? AcceptKey(string key)
+    {
+        Span<byte> decoded = stackalloc byte[16];
+        if (key.Length != 24 || !Convert.TryFromBase64String(key, decoded, out var n) || n != 16) return null;
+        Span<byte> input = stackalloc byte[24 + KeyGuid.Length];
+        Encoding.ASCII.GetBytes(key, input);
+        KeyGuid.CopyTo(input[24..]);
+        return Convert.ToBase64String(SHA1.HashData(input));
+    }
+}
+
+/// <summary>
+/// A server WebSocket and, when it has one, its write batch. Write loops call <see cref="Write"/> for each queued
+/// message and <see cref="FlushAsync"/> once they have drained their queue.
+/// </summary>
+public sealed class OutboundWebSocket(WebSocket socket, FrameBatchStream? batch) : IDisposable
+{
+    // A burst larger than this leaves in several writes, so one connection's backlog does not build one huge buffer.
+    private const int FlushAtBytes = 64 * 1024;
+
+    public WebSocket Socket { get; } = socket;
+
+    /// <summary>True when messages are batched (false on the standard accept path).</summary>
+    public bool Batches => batch is not null;
+
+    /// <summary>Queues one whole message; it is sent at the latest by the next <see cref="FlushAsync"/>.</summary>
+    public ValueTask Write(ReadOnlyMemory<byte> message, bool text, CancellationToken ct)
+    {
+        if (batch is null) return Socket.SendAsync(message, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, ct);
+        // As SendAsync would: nothing follows a close frame (which the socket may have sent on its own, for bad input).
+        if (Socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+            throw new WebSocketException(WebSocketError.InvalidState, "the WebSocket is closing");
+        batch.AppendFrame(message.Span, text);
+        return batch.Buffered >= FlushAtBytes ? batch.FlushBatchAsync(ct) : default;
+    }
+
+    /// <summary>Sends what <see cref="Write"/> queued.</summary>
+    public ValueTask FlushAsync(CancellationToken ct) => batch?.FlushBatchAsync(ct) ?? default;
+
+    public void Dispose() => Socket.Dispose();
+}
