@@ -20,14 +20,11 @@ public sealed class FrameBatchStream(Stream inner) : Stream
     private byte[]? _buffer;
     private int _length;
 
-    /// <summary>Bytes appended and not yet flushed.</summary>
-    public int Buffered
-    {
-        get { lock (_gate) return _length; }
-    }
-
-    /// <summary>Appends one whole message as a single unmasked frame (FIN set), opening the batch if none is.</summary>
-    public void AppendFrame(ReadOnlySpan<byte> payload, bool text)
+    /// <summary>
+    /// Appends one whole message as a single unmasked frame (FIN set), opening the batch if none is; returns the bytes
+    /// the batch now holds.
+    /// </summary>
+    public int AppendFrame(ReadOnlySpan<byte> payload, bool text)
     {
         lock (_gate)
         {
@@ -53,6 +50,7 @@ public sealed class FrameBatchStream(Stream inner) : Stream
             }
             payload.CopyTo(span[header..]);
             _length += header + payload.Length;
+            return _length;
         }
     }
 

@@ -77,8 +77,7 @@ public sealed class OutboundWebSocket(WebSocket socket, FrameBatchStream? batch)
         // As SendAsync would: nothing follows a close frame (which the socket may have sent on its own, for bad input).
         if (Socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
             throw new WebSocketException(WebSocketError.InvalidState, "the WebSocket is closing");
-        batch.AppendFrame(message.Span, text);
-        return batch.Buffered >= FlushAtBytes ? batch.FlushBatchAsync(ct) : default;
+        return batch.AppendFrame(message.Span, text) >= FlushAtBytes ? batch.FlushBatchAsync(ct) : default;
     }
 
     /// <summary>Sends what <see cref="Write"/> queued.</summary>
