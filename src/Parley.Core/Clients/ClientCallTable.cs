@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Parley.Abstractions.Calls;
 using Parley.Abstractions.Events;
@@ -13,7 +13,9 @@ namespace Parley.Core.Clients;
 /// </summary>
 internal sealed class ClientCallTable(ClientConnection connection, int maxInFlight)
 {
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<ClientCallResult>> _pending = new();
+    // Created by the first call: most connections never get one, and an empty concurrent dictionary costs 0.5 KiB.
+    private Dictionary<long, TaskCompletionSource<ClientCallResult>>? _pending;
+    private readonly Lock _gate = new();
     private long _nextId;
     private int _inFlight;
 
@@ -30,11 +32,11 @@ internal sealed class ClientCallTable(ClientConnection connection, int maxInFlig
         try
         {
             var pending = new TaskCompletionSource<ClientCallResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _pending[id] = pending;
+            lock (_gate) (_pending ??= [])[id] = pending;
             // Checked after registering: a close from now on finds the entry in FailAll.
             if (connection.IsClosed || !connection.EnqueueReply(new ClientCallEvent(id, method, payload, (int)Math.Ceiling(timeout.TotalMilliseconds))))
             {
-                return _pending.TryRemove(id, out _) ? Lost : await pending.Task.ConfigureAwait(false);
+                return TryRemove(id, out _) ? Lost : await pending.Task.ConfigureAwait(false);
             }
             try
             {
@@ -43,13 +45,13 @@ internal sealed class ClientCallTable(ClientConnection connection, int maxInFlig
             catch (TimeoutException)
             {
                 // Lost the race to an answer or a close that removed the entry first: that one completes the task.
-                return _pending.TryRemove(id, out _)
+                return TryRemove(id, out _)
                     ? ClientCallResult.Fail(ClientCallStatus.TimedOut, $"no answer within {timeout.TotalMilliseconds:0} ms")
                     : await pending.Task.ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                _pending.TryRemove(id, out _);
+                TryRemove(id, out _);
                 throw;
             }
         }
@@ -60,12 +62,15 @@ internal sealed class ClientCallTable(ClientConnection connection, int maxInFlig
     }
 
     /// <summary>Whether an answer with this id would be taken (the receive path exempts those from the rate limit).</summary>
-    public bool IsPending(long id) => _pending.ContainsKey(id);
+    public bool IsPending(long id)
+    {
+        lock (_gate) return _pending?.ContainsKey(id) == true;
+    }
 
     /// <summary>Completes the call with the client's answer; false for an unknown or already ended call (dropped).</summary>
     public bool Complete(long id, ClientCallResult result)
     {
-        if (!_pending.TryRemove(id, out var pending)) return false;
+        if (!TryRemove(id, out var pending)) return false;
         pending.TrySetResult(result);
         return true;
     }
@@ -73,9 +78,22 @@ internal sealed class ClientCallTable(ClientConnection connection, int maxInFlig
     /// <summary>The connection closed: every waiting call ends as <see cref="ClientCallStatus.ConnectionLost"/>.</summary>
     public void FailAll()
     {
-        foreach (var id in _pending.Keys)
+        TaskCompletionSource<ClientCallResult>[] waiting;
+        lock (_gate)
         {
-            if (_pending.TryRemove(id, out var pending)) pending.TrySetResult(Lost);
+            if (_pending is null || _pending.Count == 0) return;
+            waiting = [.. _pending.Values];
+            _pending.Clear();
+        }
+        foreach (var pending in waiting) pending.TrySetResult(Lost);
+    }
+
+    private bool TryRemove(long id, [NotNullWhen(true)] out TaskCompletionSource<ClientCallResult>? pending)
+    {
+        lock (_gate)
+        {
+            pending = null;
+            return _pending is not null && _pending.Remove(id, out pending);
         }
     }
 

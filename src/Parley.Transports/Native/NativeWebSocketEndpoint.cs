@@ -20,28 +20,27 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
 {
     public const string TransportName = "ws";
 
-    public async Task HandleAsync(HttpContext context)
+    public Task HandleAsync(HttpContext context) => context.WebSockets.IsWebSocketRequest
+        ? RunAsync(new HttpUpgradeRequest(context))
+        : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket upgrade expected").ExecuteAsync(context);
+
+    /// <summary>Authenticates and registers the client, upgrades, and runs the session until it closes.</summary>
+    public async Task RunAsync(IUpgradeRequest request)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket upgrade expected").ExecuteAsync(context);
-            return;
-        }
-        var token = TokenFrom(context.Request);
-        var remote = RemoteOf(context);
-        var auth = await engine.AuthenticateAnyAsync(token, TransportName, remote, context.RequestAborted);
+        var remote = request.Remote;
+        var auth = await engine.AuthenticateAnyAsync(request.Token, TransportName, remote, request.Aborted);
         if (!auth.Succeeded)
         {
             var status = auth.Failure == DisconnectCode.LoginRefused ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
-            await Results.Problem(statusCode: status, title: auth.Failure.ToReason(), detail: auth.Reason).ExecuteAsync(context);
+            await request.RejectAsync(status, auth.Failure.ToReason(), auth.Reason);
             return;
         }
         // Registered before the upgrade, so that a refused duplicate client gets a plain HTTP answer.
-        var connection = auth.Client is { } client ? await engine.OpenClientAsync(client, TransportName, remote, context.RequestAborted) : engine.Open(auth.User!, TransportName, remote);
+        var connection = auth.Client is { } client ? await engine.OpenClientAsync(client, TransportName, remote, request.Aborted) : engine.Open(auth.User!, TransportName, remote);
         if (connection is null)
         {
-            await Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "duplicate_client",
-                detail: "this client is already connected and its kind refuses a second connection").ExecuteAsync(context);
+            await request.RejectAsync(StatusCodes.Status409Conflict, "duplicate_client",
+                "this client is already connected and its kind refuses a second connection");
             return;
         }
         try
@@ -49,7 +48,7 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
             // In a cluster: routable from other nodes before the client can ask to sync.
             await engine.ReadyAsync(connection);
             connection.EnableCalls();
-            using var socket = await WebSocketAcceptor.AcceptAsync(context, null, TimeSpan.FromMilliseconds(connection.HeartbeatMs));
+            using var socket = await request.AcceptAsync(null, TimeSpan.FromMilliseconds(connection.HeartbeatMs));
             var c = engine.Options.Connections;
             var idle = connection.IdleTimeout is { } custom ? (int)custom.TotalMilliseconds : c.IdleTimeoutMs;
             connection.EnqueueReply(new WelcomeEvent(connection.UserId, connection.UserName, connection.Id, connection.HeartbeatMs, idle, c.MaxFrameBytes,
@@ -61,16 +60,6 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
             engine.Closed(connection);
         }
     }
-
-    public static string? TokenFrom(HttpRequest request)
-    {
-        if (request.Query.TryGetValue("access_token", out var q) && !string.IsNullOrEmpty(q)) return q.ToString();
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
-    }
-
-    public static string? RemoteOf(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
 
     public ReadOnlyMemory<byte> Encode(ClientConnection connection, ServerEvent ev, out bool text)
     {

@@ -6,6 +6,8 @@ using Parley.Protocol.SockJs;
 using Parley.Transports.Native;
 using Parley.Transports.Stomp;
 
+using Parley.Transports.WebSockets;
+
 namespace Parley.Transports.SockJs;
 
 /// <summary>
@@ -122,7 +124,7 @@ public sealed class SockJsEndpoint(StompServer server, StompWebSocketEndpoint we
     private async Task ReceiveAsync(HttpContext context, string sessionId, bool streaming)
     {
         var session = sessions.GetOrCreate(sessionId,
-            _ => server.CreateSession(TransportName, NativeWebSocketEndpoint.RemoteOf(context), NativeWebSocketEndpoint.TokenFrom(context.Request)),
+            _ => server.CreateSession(TransportName, HttpUpgradeRequest.RemoteOf(context), HttpUpgradeRequest.TokenFrom(context.Request)),
             out var created);
         context.Response.ContentType = JavaScript;
         var output = context.Response.Body;

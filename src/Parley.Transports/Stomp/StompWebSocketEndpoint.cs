@@ -28,7 +28,7 @@ public sealed class StompWebSocketEndpoint(StompServer server, StompOriginPolicy
         var requested = context.WebSockets.WebSocketRequestedProtocols;
         var protocol = sockJs ? null : SubProtocols.FirstOrDefault(p => requested.Contains(p, StringComparer.OrdinalIgnoreCase));
         using var socket = await WebSocketAcceptor.AcceptAsync(context, protocol, TimeSpan.FromMilliseconds(server.Engine.Options.Connections.HeartbeatMs));
-        var session = server.CreateSession(transport, NativeWebSocketEndpoint.RemoteOf(context), NativeWebSocketEndpoint.TokenFrom(context.Request));
+        var session = server.CreateSession(transport, HttpUpgradeRequest.RemoteOf(context), HttpUpgradeRequest.TokenFrom(context.Request));
         await StompWebSocketRunner.RunAsync(socket, session, server.Options, sockJs);
     }
 }
