@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Parley.Abstractions;
 using Parley.Abstractions.Calls;
 using Parley.Abstractions.Events;
@@ -15,8 +14,7 @@ namespace Parley.Core.Sessions;
 /// </summary>
 public sealed class ClientConnection : IConnectionInfo
 {
-    private readonly Channel<ServerEvent> _outbound = Channel.CreateUnbounded<ServerEvent>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly OutboundQueue _outbound = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TokenBucket _rate;
     private readonly int _liveCapacity;
@@ -68,8 +66,11 @@ public sealed class ClientConnection : IConnectionInfo
     public string? RemoteAddress { get; }
     public DateTimeOffset ConnectedAt { get; }
 
-    /// <summary>What the transport writes, in order.</summary>
-    public ChannelReader<ServerEvent> Outbound => _outbound.Reader;
+    /// <summary>
+    /// Waits until an event can be taken with <see cref="TryDequeue"/> (true) or the connection is closed and its
+    /// queue drained (false). For the transport's one write loop.
+    /// </summary>
+    public ValueTask<bool> WaitToDequeueAsync(CancellationToken ct = default) => _outbound.WaitToReadAsync(ct);
 
     /// <summary>Cancelled when the engine (or the transport) closes the connection.</summary>
     public CancellationToken Closing => _closing.Token;
@@ -160,7 +161,7 @@ public sealed class ClientConnection : IConnectionInfo
             Close(DisconnectCode.SlowConsumer);
             return false;
         }
-        if (_outbound.Writer.TryWrite(ev)) return true;
+        if (_outbound.TryWrite(ev)) return true;
         Interlocked.Decrement(ref _queued);
         return false;
     }
@@ -168,7 +169,7 @@ public sealed class ClientConnection : IConnectionInfo
     /// <summary>Takes the next event for writing; the transport calls this, never the engine.</summary>
     public bool TryDequeue(out ServerEvent ev)
     {
-        if (_outbound.Reader.TryRead(out ev!))
+        if (_outbound.TryRead(out ev))
         {
             Interlocked.Decrement(ref _queued);
             return true;
@@ -180,7 +181,7 @@ public sealed class ClientConnection : IConnectionInfo
     public void Close(DisconnectCode code)
     {
         if (Interlocked.CompareExchange(ref _closeCode, (int)code, -1) != -1) return;
-        _outbound.Writer.TryComplete();
+        _outbound.Complete();
         try { _closing.Cancel(); } catch (ObjectDisposedException) { }
     }
 }

@@ -267,7 +267,7 @@ public sealed partial class MobileImGateway : IDisposable
     {
         try
         {
-            while (await connection.Outbound.WaitToReadAsync())
+            while (await connection.WaitToDequeueAsync())
             {
                 while (connection.TryDequeue(out var ev)) await OnEngineEventAsync(session, connection, ev);
             }

@@ -222,7 +222,7 @@ public sealed partial class StompSession : IAsyncDisposable
     {
         try
         {
-            while (await connection.Outbound.WaitToReadAsync())
+            while (await connection.WaitToDequeueAsync())
             {
                 while (connection.TryDequeue(out var ev))
                 {

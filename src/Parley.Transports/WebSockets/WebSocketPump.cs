@@ -120,7 +120,7 @@ public static class WebSocketPump
         using var abortRegistration = abort.Register(static s => ((CancellationTokenSource)s!).Cancel(), sendLimit);
         try
         {
-            while (await connection.Outbound.WaitToReadAsync(abort))
+            while (await connection.WaitToDequeueAsync(abort))
             {
                 // Everything queued leaves in one write (see FrameBatchStream); the time limit covers the writes.
                 sendLimit.CancelAfter(SendTimeLimit);
