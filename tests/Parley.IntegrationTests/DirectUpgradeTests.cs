@@ -157,6 +157,58 @@ public sealed class DirectUpgradeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stomp_is_taken_with_its_sub_protocol_and_a_foreign_origin_is_refused()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        var offer = "Sec-WebSocket-Protocol: v10.stomp, v12.stomp\r\nOrigin: http://127.0.0.1\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(Upgrade("?access_token=" + Uri.EscapeDataString(_ann.Token)).Replace("/ws", "/stomp").Replace("\r\n\r\n", "\r\n" + offer)));
+        var head = await ReadHeadAsync(stream);
+        Assert.StartsWith("HTTP/1.1 101 ", head);
+        Assert.Contains("\r\nSec-WebSocket-Protocol: v12.stomp\r\n", head); // the server's preference among those offered
+        Assert.DoesNotContain("Server: Kestrel", head);
+        var client = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, SubProtocol = "v12.stomp" });
+        await client.SendAsync("CONNECT\naccept-version:1.2\nhost:parley\n\n\0"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[4096];
+        var received = await client.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TestSocket.Timeout);
+        Assert.StartsWith("CONNECTED\n", Encoding.UTF8.GetString(buffer, 0, received.Count));
+
+        using var foreign = await ConnectAsync();
+        var other = foreign.GetStream();
+        await other.WriteAsync(Encoding.ASCII.GetBytes(Upgrade("").Replace("/ws", "/stomp").Replace("\r\n\r\n", "\r\nOrigin: http://evil.example\r\n\r\n")));
+        Assert.StartsWith("HTTP/1.1 403 ", await ReadHeadAsync(other));
+    }
+
+    [Fact]
+    public async Task The_mobileimsdk_websocket_is_taken_and_the_tcp_gateway_never_sees_the_middleware()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(Upgrade("").Replace("/ws", "/websocket")));
+        var head = await ReadHeadAsync(stream);
+        Assert.StartsWith("HTTP/1.1 101 ", head);
+        Assert.DoesNotContain("Server: Kestrel", head);
+
+        // The TCP gateway speaks length-prefixed MobileIMSDK frames: an upgrade sent there is bad framing, never a 101.
+        var gateway = _server.Services.GetRequiredService<Parley.Transports.MobileImSdk.MobileImGatewayEndpoints>().Tcp!;
+        using var raw = new TcpClient();
+        await raw.ConnectAsync(gateway).WaitAsync(TestSocket.Timeout);
+        var rawStream = raw.GetStream();
+        await rawStream.WriteAsync(Encoding.ASCII.GetBytes(Upgrade("?access_token=" + Uri.EscapeDataString(_ann.Token))));
+        var answer = new byte[64];
+        var read = 0;
+        try
+        {
+            // Through the middleware the 101 would be back in milliseconds; the gateway may close, answer or wait.
+            read = await rawStream.ReadAsync(answer).AsTask().WaitAsync(TimeSpan.FromSeconds(3));
+        }
+        catch (Exception ex) when (ex is IOException or TimeoutException)
+        {
+        }
+        Assert.DoesNotContain("HTTP/1.1 101", Encoding.ASCII.GetString(answer, 0, read));
+    }
+
+    [Fact]
     public async Task With_direct_upgrades_off_the_http_stack_serves_the_websocket()
     {
         await using var server = await ParleyTestServer.StartAsync(new Dictionary<string, string?> { ["Parley:Http:DirectWebSocketUpgrades"] = "false" });

@@ -29,6 +29,7 @@ public sealed class UpgradeHeadParserTests
         Assert.Same(Paths[0], head.Path);
         Assert.Equal("access_token=abc", head.Query);
         Assert.Equal(Key, head.Key);
+        Assert.Equal("127.0.0.1:5080", head.Host);
         Assert.Equal("Bearer xyz", head.Authorization);
         Assert.Equal("http://example.com", head.Origin);
         Assert.Equal("a, b", head.SubProtocols);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Parley.Transports.WebSockets.Direct;
 
 namespace Parley.Transports.MobileImSdk;
 
@@ -40,7 +41,7 @@ public static class MobileImGatewayExtensions
                 kestrel.Listen(o.Tcp.EndPoint(), l =>
                 {
                     bound = l;
-                    l.UseConnectionHandler<MobileImTcpConnectionHandler>();
+                    l.WithoutDirectWebSocketUpgrades().UseConnectionHandler<MobileImTcpConnectionHandler>();
                 });
                 endpoints.TcpResolver = () => bound?.IPEndPoint;
             }
@@ -77,7 +78,10 @@ public static class MobileImGatewayExtensions
         var options = app.ServiceProvider.GetRequiredService<IOptions<MobileImGatewayOptions>>().Value;
         if (!options.Enabled) return app;
         if (options.WebSocket.Enabled)
+        {
             app.Map(options.WebSocketPath, (HttpContext http, MobileImWebSocketEndpoint endpoint) => endpoint.HandleAsync(http)).ExcludeFromDescription();
+            app.ServiceProvider.GetService<DirectWebSocketUpgrades>()?.Map(options.WebSocketPath, app.ServiceProvider.GetRequiredService<MobileImWebSocketEndpoint>().RunAsync);
+        }
         var api = app.MapGroup("/api/mobileimsdk").RequireAuthorization(adminPolicy).WithTags("MobileIMSDK");
         api.MapPost("/push", async (PushRequest request, MobileImPush push) =>
         {

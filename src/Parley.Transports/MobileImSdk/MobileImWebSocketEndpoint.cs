@@ -25,9 +25,15 @@ public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
-        using var outbound = await WebSocketAcceptor.AcceptAsync(context, null, TimeSpan.FromMinutes(2)); // the middleware's default keep-alive
+        await RunAsync(new HttpUpgradeRequest(context));
+    }
+
+    /// <summary>Upgrades and runs a session; also for upgrades taken off the connection (<c>DirectWebSocketUpgrades</c>).</summary>
+    public async Task RunAsync(IUpgradeRequest request)
+    {
+        var remote = request.Remote;
+        using var outbound = await request.AcceptAsync(null, TimeSpan.FromMinutes(2)); // the middleware's default keep-alive
         var socket = outbound.Socket;
-        var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
         var session = new WsSession(outbound, remote, options.Value.WebSocket);
         gateway.Start(session);
         var max = session.Options.MaxPacketBytes;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Transports.SockJs;
+using Parley.Transports.WebSockets.Direct;
 
 namespace Parley.Transports.Stomp;
 
@@ -28,6 +29,7 @@ public static class StompEndpoints
     public static IEndpointRouteBuilder MapParleyStomp(this IEndpointRouteBuilder app)
     {
         app.Map(WebSocketPath, (HttpContext http, StompWebSocketEndpoint endpoint) => endpoint.HandleAsync(http)).ExcludeFromDescription();
+        app.ServiceProvider.GetService<DirectWebSocketUpgrades>()?.Map(WebSocketPath, app.ServiceProvider.GetRequiredService<StompWebSocketEndpoint>().RunAsync);
         app.Map(SockJsPath, (HttpContext http, SockJsEndpoint endpoint) => endpoint.HandleAsync(http, "")).ExcludeFromDescription();
         app.Map(SockJsPath + "/{**rest}", (HttpContext http, SockJsEndpoint endpoint, string? rest) => endpoint.HandleAsync(http, "/" + rest))
             .ExcludeFromDescription();

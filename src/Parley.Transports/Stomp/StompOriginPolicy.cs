@@ -12,14 +12,17 @@ public sealed class StompOriginPolicy(IOptions<StompOptions> options)
 {
     private readonly HashSet<string> _allowed = options.Value.AllowedOrigins.Select(o => o.Trim().TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-    public bool IsAllowed(HttpRequest request)
+    public bool IsAllowed(HttpRequest request) => IsAllowed(request.Headers.Origin.ToString(), request.Scheme, request.Host.Value);
+
+    /// <param name="origin">The Origin header (null or empty: not a browser).</param>
+    /// <param name="scheme">The request's scheme and <paramref name="host"/> its Host header: the server's own origin.</param>
+    public bool IsAllowed(string? origin, string scheme, string? host)
     {
-        var origin = request.Headers.Origin.ToString();
         if (string.IsNullOrEmpty(origin)) return true;
         if (_allowed.Contains("*") || _allowed.Contains(origin.TrimEnd('/'))) return true;
         return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-            && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+            && string.Equals(uri.Scheme, scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(uri.Authority, host, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>CORS headers for an allowed cross-origin request (SockJS xhr transports).</summary>

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Parley.Transports.Native;
-
 using Parley.Transports.WebSockets;
 
 namespace Parley.Transports.Stomp;
@@ -13,22 +11,25 @@ public sealed class StompWebSocketEndpoint(StompServer server, StompOriginPolicy
 
     public async Task HandleAsync(HttpContext context) => await AcceptAsync(context, TransportName, sockJs: false);
 
-    internal async Task AcceptAsync(HttpContext context, string transport, bool sockJs)
+    internal Task AcceptAsync(HttpContext context, string transport, bool sockJs) => context.WebSockets.IsWebSocketRequest
+        ? RunAsync(new HttpUpgradeRequest(context), transport, sockJs)
+        : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket upgrade expected").ExecuteAsync(context);
+
+    /// <summary>An upgrade to <c>/stomp</c> taken off the connection (see <c>DirectWebSocketUpgrades</c>).</summary>
+    public Task RunAsync(IUpgradeRequest request) => RunAsync(request, TransportName, sockJs: false);
+
+    private async Task RunAsync(IUpgradeRequest request, string transport, bool sockJs)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        if (!origins.IsAllowed(request.Origin, request.Scheme, request.Host))
         {
-            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket upgrade expected").ExecuteAsync(context);
+            await request.RejectAsync(StatusCodes.Status403Forbidden, "origin not allowed", null);
             return;
         }
-        if (!origins.IsAllowed(context.Request))
-        {
-            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "origin not allowed").ExecuteAsync(context);
-            return;
-        }
-        var requested = context.WebSockets.WebSocketRequestedProtocols;
+        var requested = request.RequestedSubProtocols;
         var protocol = sockJs ? null : SubProtocols.FirstOrDefault(p => requested.Contains(p, StringComparer.OrdinalIgnoreCase));
-        using var socket = await WebSocketAcceptor.AcceptAsync(context, protocol, TimeSpan.FromMilliseconds(server.Engine.Options.Connections.HeartbeatMs));
-        var session = server.CreateSession(transport, HttpUpgradeRequest.RemoteOf(context), HttpUpgradeRequest.TokenFrom(context.Request));
+        var (remote, token) = (request.Remote, request.Token);
+        using var socket = await request.AcceptAsync(protocol, TimeSpan.FromMilliseconds(server.Engine.Options.Connections.HeartbeatMs));
+        var session = server.CreateSession(transport, remote, token);
         await StompWebSocketRunner.RunAsync(socket, session, server.Options, sockJs);
     }
 }

@@ -18,6 +18,16 @@ public interface IUpgradeRequest
     /// <summary>Cancelled when the connection goes away before or during the handshake.</summary>
     CancellationToken Aborted { get; }
 
+    /// <summary>The browser's Origin header, if any.</summary>
+    string? Origin { get; }
+
+    /// <summary>The Host header and the scheme, against which a same-origin request is recognised.</summary>
+    string? Host { get; }
+    string Scheme { get; }
+
+    /// <summary>The sub-protocols the client offered, in its order.</summary>
+    IReadOnlyList<string> RequestedSubProtocols { get; }
+
     /// <summary>Answers with an HTTP error (a problem+json body) instead of upgrading.</summary>
     Task RejectAsync(int status, string title, string? detail);
 
@@ -31,6 +41,10 @@ public sealed class HttpUpgradeRequest(HttpContext context) : IUpgradeRequest
     public string? Token => TokenFrom(context.Request);
     public string? Remote => RemoteOf(context);
     public CancellationToken Aborted => context.RequestAborted;
+    public string? Origin => context.Request.Headers.Origin is { Count: > 0 } origin ? origin.ToString() : null;
+    public string? Host => context.Request.Host.Value;
+    public string Scheme => context.Request.Scheme;
+    public IReadOnlyList<string> RequestedSubProtocols => [.. context.WebSockets.WebSocketRequestedProtocols];
 
     public Task RejectAsync(int status, string title, string? detail) =>
         Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);

@@ -28,6 +28,14 @@ public sealed class DirectUpgradeRequest(ConnectionContext connection, UpgradeHe
     public string? Remote => connection.RemoteEndPoint is IPEndPoint ip ? $"{ip.Address}:{ip.Port}" : null;
 
     public CancellationToken Aborted => connection.ConnectionClosed;
+    public string? Origin => Head.Origin;
+    public string? Host => Head.Host;
+
+    /// <summary>Always plain HTTP: on a TLS endpoint the middleware steps aside.</summary>
+    public string Scheme => "http";
+
+    public IReadOnlyList<string> RequestedSubProtocols =>
+        Head.SubProtocols?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
 
     public async Task RejectAsync(int status, string title, string? detail)
     {

@@ -129,12 +129,26 @@ public sealed partial class DirectWebSocketUpgrades(IOptions<KestrelServerOption
 
 public static class DirectWebSocketUpgradesExtensions
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ListenOptions, object> NotHttp = [];
+
+    /// <summary>
+    /// Keeps the middleware off an endpoint that does not speak HTTP (the MobileIMSDK TCP listener): its peers' first
+    /// bytes are not a request head, and some wait for nothing before sending.
+    /// </summary>
+    public static ListenOptions WithoutDirectWebSocketUpgrades(this ListenOptions listen)
+    {
+        NotHttp.AddOrUpdate(listen, NotHttp);
+        return listen;
+    }
+
     /// <summary>Puts <see cref="DirectWebSocketUpgrades"/> in front of the HTTP stack on every Kestrel endpoint.</summary>
     public static IServiceCollection AddDirectWebSocketUpgrades(this IServiceCollection services)
     {
         services.AddSingleton<DirectWebSocketUpgrades>();
         services.Configure<KestrelServerOptions>(k => k.ConfigureEndpointDefaults(listen => listen.Use(next =>
         {
+            // Built when the endpoint binds, after every configuration callback: an endpoint marked by then is skipped.
+            if (NotHttp.TryGetValue(listen, out _)) return next;
             var upgrades = listen.ApplicationServices.GetRequiredService<DirectWebSocketUpgrades>();
             return connection => upgrades.OnConnectionAsync(connection, next);
         })));

@@ -14,7 +14,7 @@ public enum UpgradeHeadStatus
 }
 
 /// <summary>What the upgrade handshake needs from a request head; the head itself is not kept.</summary>
-public sealed record UpgradeHead(string Path, string? Query, string Key, string? Authorization, string? Origin, string? SubProtocols, int Length);
+public sealed record UpgradeHead(string Path, string? Query, string Key, string? Host, string? Authorization, string? Origin, string? SubProtocols, int Length);
 
 /// <summary>
 /// Recognises an HTTP/1.1 WebSocket upgrade (RFC 6455 §4.2.1) at the start of a connection. It is deliberately
@@ -88,8 +88,8 @@ public static class UpgradeHeadParser
         var length = end + EndOfHead.Length;
         var fields = input[(lineEnd + Crlf.Length)..(end + Crlf.Length)];
 
-        string? key = null, authorization = null, origin = null, protocols = null;
-        bool host = false, version = false, upgrade = false, connectionUpgrade = false;
+        string? key = null, host = null, authorization = null, origin = null, protocols = null;
+        bool version = false, upgrade = false, connectionUpgrade = false;
         var count = 0;
         while (!fields.IsEmpty)
         {
@@ -104,8 +104,8 @@ public static class UpgradeHeadParser
             if (!IsFieldValue(value)) return UpgradeHeadStatus.NotUpgrade;
             if (Is(name, "host"))
             {
-                if (host || value.IsEmpty) return UpgradeHeadStatus.NotUpgrade;
-                host = true;
+                if (host is not null || value.IsEmpty) return UpgradeHeadStatus.NotUpgrade;
+                host = Encoding.ASCII.GetString(value);
             }
             else if (Is(name, "upgrade")) upgrade |= HasToken(value, "websocket");
             else if (Is(name, "connection")) connectionUpgrade |= HasToken(value, "upgrade");
@@ -137,10 +137,10 @@ public static class UpgradeHeadParser
             // A body on an upgrade request is legal HTTP but nothing a WebSocket client sends: Kestrel decides.
             else if (Is(name, "content-length") || Is(name, "transfer-encoding")) return UpgradeHeadStatus.NotUpgrade;
         }
-        if (!host || !version || !upgrade || !connectionUpgrade || key is null || WebSocketAcceptor.AcceptKey(key) is null)
+        if (host is null || !version || !upgrade || !connectionUpgrade || key is null || WebSocketAcceptor.AcceptKey(key) is null)
             return UpgradeHeadStatus.NotUpgrade;
         var query = q < 0 ? null : Encoding.ASCII.GetString(target[(q + 1)..]);
-        head = new UpgradeHead(path, query, key, authorization, origin, protocols, length);
+        head = new UpgradeHead(path, query, key, host, authorization, origin, protocols, length);
         return UpgradeHeadStatus.Upgrade;
     }
 
