@@ -7,7 +7,7 @@ namespace Parley.Transports.WebSockets.Direct;
 /// buffer, so an idle connection holds none. Disposing wakes a pending read or flush; the connection itself is closed
 /// by Kestrel when the connection delegate returns.
 /// </summary>
-public sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
+public sealed class DuplexPipeStream(IDuplexPipe transport) : AsyncOnlyStream
 {
     private readonly Stream _input = transport.Input.AsStream(leaveOpen: true);
     private readonly Stream _output = transport.Output.AsStream(leaveOpen: true);
@@ -21,17 +21,6 @@ public sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => _output.WriteAsync(buffer, offset, count, ct);
 
     public override Task FlushAsync(CancellationToken ct) => _output.FlushAsync(ct);
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() => throw new NotSupportedException("synchronous I/O on a WebSocket");
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous I/O on a WebSocket");
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous I/O on a WebSocket");
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
