@@ -21,11 +21,12 @@ public sealed partial class DirectWebSocketUpgrades(IOptions<KestrelServerOption
 {
     private FrozenDictionary<string, Func<IUpgradeRequest, Task>> _handlers = FrozenDictionary<string, Func<IUpgradeRequest, Task>>.Empty;
     private string[] _paths = [];
+    private readonly Lock _mapping = new();
 
     /// <summary>Takes upgrades to <paramref name="path"/> (exact, case-sensitive) to <paramref name="handler"/>.</summary>
     public void Map(string path, Func<IUpgradeRequest, Task> handler)
     {
-        lock (this)
+        lock (_mapping)
         {
             var all = _handlers.ToDictionary(StringComparer.Ordinal);
             all[path] = handler;
