@@ -55,6 +55,40 @@ public sealed class ClientSdkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_removal_reaches_the_other_participant_and_the_removers_other_device_as_an_event()
+    {
+        var alice = await _server.CreateUserAsync("alice");
+        var bob = await _server.CreateUserAsync("bob");
+        await using var a = new ParleyClient(_server.BaseUri, alice.Token);
+        await using var a2 = new ParleyClient(_server.BaseUri, alice.Token);
+        await using var b = new ParleyClient(_server.BaseUri, bob.Token);
+        var seenByBob = new ConcurrentQueue<RemovalInfo>();
+        var seenByOtherDevice = new ConcurrentQueue<RemovalInfo>();
+        var seenByRemover = new ConcurrentQueue<RemovalInfo>();
+        b.MessageRemoved += (_, r) => seenByBob.Enqueue(r);
+        a2.MessageRemoved += (_, r) => seenByOtherDevice.Enqueue(r);
+        a.MessageRemoved += (_, r) => seenByRemover.Enqueue(r);
+        await a.ConnectAsync();
+        await a2.ConnectAsync();
+        await b.ConnectAsync();
+
+        var receipt = await a.SendAsync("bob", "oops");
+        await a.RemoveMessageAsync(receipt.Conversation, receipt.Seq);
+
+        await Eventually(() => seenByBob.Count == 1 && seenByOtherDevice.Count == 1, "bob and alice's other device hear of the removal");
+        var removal = seenByBob.Single();
+        Assert.Equal(new RemovalInfo(receipt.Conversation, receipt.Seq, receipt.MessageId, alice.Id, "alice"), removal);
+        Assert.Equal(removal, seenByOtherDevice.Single());
+        Assert.Empty(seenByRemover); // the remover's own connection has the result instead
+        var history = await b.GetHistoryAsync(receipt.Conversation);
+        Assert.Equal("removed", history.Messages.Single().Kind);
+
+        // Only the sender (or a group's owner) may remove: bob's attempt is refused with 201.
+        var refused = await Assert.ThrowsAsync<ParleyRequestException>(() => b.RemoveMessageAsync(receipt.Conversation, receipt.Seq));
+        Assert.Equal(201, refused.Code);
+    }
+
+    [Fact]
     public async Task After_a_dropped_connection_the_app_sees_every_message_once_and_in_order()
     {
         var alice = await _server.CreateUserAsync("alice");

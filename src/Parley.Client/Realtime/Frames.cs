@@ -58,6 +58,8 @@ internal sealed class ServerFrame
     public string? Method { get; init; }
     public JsonElement? Payload { get; init; }
     public int? TimeoutMs { get; init; }
+    public long? By { get; init; }
+    public string? ByName { get; init; }
 }
 
 internal sealed record OnlineResult(IReadOnlyList<OnlineMember> Users);

@@ -36,6 +36,9 @@ public sealed partial class ParleyClient
             case "typing":
                 Raise(TypingReceived, new TypingInfo(frame.Conversation ?? "", frame.User ?? 0, frame.UserName));
                 break;
+            case "removed":
+                Raise(MessageRemoved, new RemovalInfo(frame.Conversation ?? "", frame.Seq ?? 0, frame.MessageId ?? "", frame.By ?? 0, frame.ByName));
+                break;
             case "call":
                 OnCall(frame);
                 break;

@@ -96,6 +96,18 @@ public sealed partial class ParleyClient
     public Task SendTypingAsync(ParleyTarget target, CancellationToken cancellationToken = default) =>
         WriteOrThrowAsync(new ClientFrame { Type = "typing", To = target.User, Group = target.Group, Conversation = target.Conversation }, cancellationToken);
 
+    /// <summary>
+    /// Removes a message (the user's own, or any in a group the user owns); it stays in history as a tombstone and the
+    /// conversation's participants get <see cref="MessageRemoved"/>. Removing a tombstone again succeeds.
+    /// </summary>
+    /// <param name="conversation">Conversation id.</param>
+    /// <param name="seq">The message's seq.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes when the server has removed it.</returns>
+    /// <exception cref="ParleyRequestException">201 not allowed, 200 no such message.</exception>
+    public async Task RemoveMessageAsync(string conversation, long seq, CancellationToken cancellationToken = default) =>
+        await RequestAsync(new ClientFrame { Type = "remove", Conversation = conversation, Seq = seq }, false, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Pages a conversation's history over the WebSocket.</summary>
     /// <param name="conversation">Conversation id.</param>
     /// <param name="before">Exclusive upper seq bound.</param>

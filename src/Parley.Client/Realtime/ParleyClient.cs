@@ -93,6 +93,9 @@ public sealed partial class ParleyClient : IAsyncDisposable
     /// <summary>Someone is typing.</summary>
     public event EventHandler<TypingInfo>? TypingReceived;
 
+    /// <summary>A message in one of the user's conversations was removed (also when this user removed it on another device).</summary>
+    public event EventHandler<RemovalInfo>? MessageRemoved;
+
     /// <summary>An <c>error</c> frame that answered no pending request (for example a rate-limit error for an <c>ack</c>).</summary>
     public event EventHandler<ServerError>? ErrorReceived;
 

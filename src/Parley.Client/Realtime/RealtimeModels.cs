@@ -50,6 +50,14 @@ public sealed record PresenceInfo(long User, string? UserName, bool Online);
 /// <param name="UserName">Account name.</param>
 public sealed record TypingInfo(string Conversation, long User, string? UserName);
 
+/// <summary>A message was removed: it is now a tombstone (kind <c>removed</c>, no text or payload).</summary>
+/// <param name="Conversation">Conversation id.</param>
+/// <param name="Seq">The removed message's seq.</param>
+/// <param name="MessageId">The removed message's id.</param>
+/// <param name="By">Who removed it (user id): its sender, or the group's owner.</param>
+/// <param name="ByName">Their account name.</param>
+public sealed record RemovalInfo(string Conversation, long Seq, string MessageId, long By, string? ByName);
+
 /// <summary>An <c>error</c> frame that no pending request claimed.</summary>
 /// <param name="RequestId">The failed request's id, if any.</param>
 /// <param name="Code">Error code (see <see cref="ParleyErrorCodes"/>).</param>
