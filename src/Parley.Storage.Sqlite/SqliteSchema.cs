@@ -152,6 +152,14 @@ internal static class SqliteSchema
         );
         CREATE INDEX ix_avatars_file ON avatars (file_id);
         """,
+
+        // 3: the idempotency index leads with the client message id. Clients that make time-ordered ids (the C# SDK's
+        // are UUIDv7) then append at the index's right edge, so a commit of many senders' messages dirties a page
+        // or two of it instead of one page per sender; random ids cost what they did before.
+        """
+        DROP INDEX ux_messages_client_msg_id;
+        CREATE UNIQUE INDEX ux_messages_client_msg_id_first ON messages (client_msg_id, sender_id) WHERE client_msg_id IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;

@@ -56,6 +56,25 @@ public sealed class SchemaTests : IDisposable
     }
 
     [Fact]
+    public async Task A_version_2_database_gets_the_client_id_first_index_and_still_finds_and_refuses_duplicates()
+    {
+        using (var v2 = SqliteDatabase.Open(Options(), null, [.. SqliteSchema.Migrations.Take(2)]))
+            await new SqliteMessageStore(v2).AppendAsync([MessageStoreConformance.Msg("d:1:2", 1, 1, clientMsgId: "0193-a")]);
+
+        using var db = SqliteDatabase.Open(Options());
+        Assert.Equal(SqliteSchema.LatestVersion, db.SchemaVersion);
+        var store = new SqliteMessageStore(db);
+        Assert.Equal("m-d:1:2-1", (await store.FindByClientMsgIdAsync(1, "0193-a"))!.Id);
+        Assert.Null(await store.FindByClientMsgIdAsync(2, "0193-a")); // another sender's id space
+        // The look-up by (sender, client id) is served by the new index, not a scan.
+        var plan = await db.WriteAsync((c, tx) => string.Join(" | ", c.Query(
+            "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE sender_id = @s AND client_msg_id = @cm", new { s = 1L, cm = "0193-a" }, tx).Select(r => (string)r.detail)), default);
+        Assert.Contains("ux_messages_client_msg_id_first", plan);
+        await Assert.ThrowsAsync<SqliteException>(() => store.AppendAsync([MessageStoreConformance.Msg("d:1:2", 2, 1, clientMsgId: "0193-a")]));
+        await store.AppendAsync([MessageStoreConformance.Msg("d:1:3", 1, 3, clientMsgId: "0193-a")]); // same id, other sender
+    }
+
+    [Fact]
     public async Task A_failing_migration_rolls_back_and_keeps_the_version()
     {
         const string V1 = "CREATE TABLE a (x INTEGER);";

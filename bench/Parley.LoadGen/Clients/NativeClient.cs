@@ -31,13 +31,25 @@ public sealed class NativeClient(LoadUser user, ClientContext context) : WebSock
         w.Write("{\"type\":\"send\","u8);
         if (group > 0) { w.Write("\"group\":"u8); WriteNumber(w, group); }
         else { w.Write("\"to\":"u8); WriteNumber(w, to); }
-        w.Write(",\"clientMsgId\":\"c"u8);
-        WriteNumber(w, User.Index);
-        w.Write("-"u8);
-        WriteNumber(w, seq);
+        w.Write(",\"clientMsgId\":\""u8);
+        WriteClientMsgId(w, User.Index, seq, timestamp);
         w.Write("\",\"text\":\""u8);
         MessageText.Write(w, User.Index, seq, timestamp, context.TextLength);
         w.Write("\"}"u8);
+    }
+
+    /// <summary>
+    /// A client message id that starts with the send time, as the C# SDK's UUIDv7 ids do (then the user and the
+    /// sequence, for uniqueness): ids sort in the order they were made.
+    /// </summary>
+    internal static void WriteClientMsgId(IBufferWriter<byte> w, int user, long seq, long timestamp)
+    {
+        Utf8Formatter.TryFormat(timestamp, w.GetSpan(16), out var n, new StandardFormat('X', 16));
+        w.Advance(n);
+        w.Write("-"u8);
+        WriteNumber(w, user);
+        w.Write("-"u8);
+        WriteNumber(w, seq);
     }
 
     internal static void WriteNumber(IBufferWriter<byte> w, long value)

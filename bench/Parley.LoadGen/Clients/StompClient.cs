@@ -44,10 +44,8 @@ public sealed class StompClient(LoadUser user, ClientContext context) : WebSocke
         w.Write("SEND\ndestination:"u8);
         MessageText.WriteAscii(w, prefix);
         NativeClient.WriteNumber(w, target);
-        w.Write("\ncontent-type:application/json\n\n{\"clientMsgId\":\"c"u8);
-        NativeClient.WriteNumber(w, User.Index);
-        w.Write("-"u8);
-        NativeClient.WriteNumber(w, seq);
+        w.Write("\ncontent-type:application/json\n\n{\"clientMsgId\":\""u8);
+        NativeClient.WriteClientMsgId(w, User.Index, seq, timestamp);
         w.Write("\",\"text\":\""u8);
         MessageText.Write(w, User.Index, seq, timestamp, context.TextLength);
         w.Write("\"}\0"u8);
