@@ -12,7 +12,7 @@ namespace Parley.Transports.WebSockets.Direct;
 /// <summary>
 /// Kestrel connection middleware that takes WebSocket upgrades to mapped paths before the HTTP stack does. Through
 /// the HTTP stack an upgraded connection keeps its request (the HTTP/1.1 connection, header collections, context,
-/// middleware frames) for as long as it lives: about 16 KiB per idle socket. Here it keeps only the transport and the
+/// middleware frames) for as long as it lives: about 12 KiB per idle socket. Here it keeps only the transport and the
 /// WebSocket. Only the first request on a connection is looked at, and anything that is not a plain upgrade to a
 /// mapped path (see <see cref="UpgradeHeadParser"/>) is handed to Kestrel untouched, so HTTP answers stay Kestrel's.
 /// On a TLS endpoint the middleware sees ciphertext and steps aside: those upgrades take the HTTP path.
