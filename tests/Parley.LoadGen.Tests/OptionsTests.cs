@@ -18,6 +18,8 @@ public class OptionsTests
         Assert.Equal(["--x=1"], o.ServerArgs);
         Assert.False(o.Progress);
         Assert.True(RunOptions.Parse(["idle", "--protocol", "hub"])!.Hub);
+        Assert.Equal(1, RunOptions.Parse(["suite"])!.Repeat);
+        Assert.Equal(3, RunOptions.Parse(["suite", "--repeat", "3"])!.Repeat);
     }
 
     [Theory]
@@ -43,6 +45,7 @@ public class OptionsTests
     [InlineData("pairs", "--server-env", "NOEQUALS")]
     [InlineData("suite", "--url", "http://127.0.0.1:5080")]
     [InlineData("pairs", "--url", "ftp://127.0.0.1/")]
+    [InlineData("suite", "--repeat", "0")]
     public void Bad_arguments_are_refused_with_a_message(params string[] args)
     {
         var ex = Assert.Throws<ArgumentException>(() => RunOptions.Parse(args));

@@ -48,6 +48,8 @@ public sealed record RunOptions
     public string? JsonPath { get; init; }
     public string? OutPath { get; init; }
     public bool Quick { get; init; }
+    /// <summary>Suite: runs of each scenario; the report shows the median run.</summary>
+    public int Repeat { get; init; } = 1;
     public bool Progress { get; init; } = true;
 
     public const string Usage = """
@@ -86,6 +88,7 @@ public sealed record RunOptions
           --json FILE         append each result as one JSON line
           --out FILE          suite: the markdown results table (default bench/results/latest.md)
           --quick             suite: shorter runs and smaller counts (a smoke test)
+          --repeat N          suite: run each scenario N times and report the median run (default 1)
           --no-progress       no progress display
         """;
 
@@ -135,6 +138,7 @@ public sealed record RunOptions
                 "--server-env" => AddEnv(o, env, value),
                 "--json" => o with { JsonPath = value },
                 "--out" => o with { OutPath = value },
+                "--repeat" => o with { Repeat = Int(name, value, 1) },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
         }

@@ -43,19 +43,25 @@ public static class Suite
 
         async Task<RunResult?> Run(string title, RunOptions run)
         {
-            Console.Error.WriteLine($"== {title}");
-            try
+            var runs = new List<RunResult>();
+            for (var i = 1; i <= o.Repeat; i++)
             {
-                var r = await Scenarios.RunAsync(run with { Progress = o.Progress });
-                Report.Print(r, jsonPath);
-                results.Add(r);
-                return r;
+                Console.Error.WriteLine(o.Repeat == 1 ? $"== {title}" : $"== {title} ({i} of {o.Repeat})");
+                try
+                {
+                    var r = await Scenarios.RunAsync(run with { Progress = o.Progress });
+                    Report.Print(r, jsonPath);
+                    runs.Add(r);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    Console.Error.WriteLine($"{title} failed: {ex}");
+                }
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Console.Error.WriteLine($"{title} failed: {ex}");
-                return null;
-            }
+            if (runs.Count == 0) return null;
+            var chosen = MedianRun.Of(runs);
+            results.Add(chosen);
+            return chosen;
         }
 
         RunOptions Pairs(WireProtocol p, string sync = "Full", int? n = null) =>
@@ -89,7 +95,7 @@ public static class Suite
         await Run("churn, native", churnRun with { Protocol = WireProtocol.Native });
         await Run("churn, hub", churnRun with { Protocol = WireProtocol.Hub });
 
-        var markdown = Markdown(results, loadBefore, LoadAverage(), started, q, environment);
+        var markdown = Markdown(results, loadBefore, LoadAverage(), started, q, environment, o.Repeat);
         File.WriteAllText(outPath, markdown);
         Console.WriteLine(markdown);
         Console.Error.WriteLine($"written: {outPath} and {jsonPath}");
@@ -114,7 +120,7 @@ public static class Suite
     }
 
     internal static string Markdown(IReadOnlyList<RunResult> results, string loadBefore, string loadAfter, DateTimeOffset started, bool quick,
-        IReadOnlyDictionary<string, string> environment)
+        IReadOnlyDictionary<string, string> environment, int repeat = 1)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -122,7 +128,9 @@ public static class Suite
         sb.AppendLine();
         sb.AppendLine(c, $"- started {started:yyyy-MM-dd HH:mm} UTC; machine: {Machine()}");
         sb.AppendLine(c, $"- load average before {loadBefore}, after {loadAfter} (the load generator runs on the same machine)");
-        sb.AppendLine("- command: `bench/run-all.sh`" + (quick ? " --quick" : ""));
+        sb.AppendLine("- command: `bench/run-all.sh`" + (quick ? " --quick" : "") + (repeat > 1 ? $" --repeat {repeat}" : ""));
+        if (repeat > 1)
+            sb.AppendLine(c, $"- each scenario ran {repeat} times; each row is the median run (its note gives the spread), lost and duplicates count every run");
         sb.AppendLine(c, $"- both servers' environment: {string.Join(", ", environment.Select(e => $"`{e.Key}={e.Value}`"))} (runtime defaults otherwise)");
         sb.AppendLine();
         sb.AppendLine("## Targets");
