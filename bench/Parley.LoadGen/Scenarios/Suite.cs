@@ -128,7 +128,7 @@ public static class Suite
         sb.AppendLine();
         sb.AppendLine(c, $"- started {started:yyyy-MM-dd HH:mm} UTC; machine: {Machine()}");
         sb.AppendLine(c, $"- load average before {loadBefore}, after {loadAfter} (the load generator runs on the same machine)");
-        sb.AppendLine("- command: `bench/run-all.sh`" + (quick ? " --quick" : "") + (repeat > 1 ? $" --repeat {repeat}" : ""));
+        sb.AppendLine("- command: `bench/run-all.sh" + (quick ? " --quick" : "") + (repeat > 1 ? $" --repeat {repeat}" : "") + "`");
         if (repeat > 1)
             sb.AppendLine(c, $"- each scenario ran {repeat} times; each row is the median run (its note gives the spread), lost and duplicates count every run");
         sb.AppendLine(c, $"- both servers' environment: {string.Join(", ", environment.Select(e => $"`{e.Key}={e.Value}`"))} (runtime defaults otherwise)");
