@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Parley.Transports.WebSockets;
 using Parley.Transports.WebSockets.Direct;
 
 namespace Parley.IntegrationTests;
@@ -28,7 +29,8 @@ public sealed class UpgradeHeadParserTests
         Assert.NotNull(head);
         Assert.Same(Paths[0], head.Path);
         Assert.Equal("access_token=abc", head.Query);
-        Assert.Equal(Key, head.Key);
+        Assert.Equal(WebSocketAcceptor.AcceptKey(Key), head.Accept); // the key was read and answered
+        Assert.Equal("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", head.Accept);
         Assert.Equal("127.0.0.1:5080", head.Host);
         Assert.Equal("Bearer xyz", head.Authorization);
         Assert.Equal("http://example.com", head.Origin);

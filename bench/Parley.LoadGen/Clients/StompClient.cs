@@ -116,22 +116,7 @@ public sealed class StompClient(LoadUser user, ClientContext context) : WebSocke
     private void OnChatMessage(ReadOnlySpan<byte> body)
     {
         var reader = new Utf8JsonReader(body);
-        ReadOnlySpan<byte> conversation = default, textValue = default;
-        long seq = -1;
-        var depth = 0;
-        while (reader.Read())
-        {
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.StartObject or JsonTokenType.StartArray: depth++; break;
-                case JsonTokenType.EndObject or JsonTokenType.EndArray: depth--; break;
-                case JsonTokenType.PropertyName when depth == 1:
-                    if (reader.ValueTextEquals("conversation"u8)) { reader.Read(); conversation = reader.ValueSpan; }
-                    else if (reader.ValueTextEquals("seq"u8)) { reader.Read(); seq = reader.GetInt64(); }
-                    else if (reader.ValueTextEquals("text"u8)) { reader.Read(); textValue = reader.ValueSpan; }
-                    break;
-            }
-        }
+        ChatMessageJson.Read(ref reader, out var conversation, out var seq, out var textValue);
         context.Tally.Arrived(User.Index, textValue);
         if (seq >= 0 && !conversation.IsEmpty) _acks.Received(conversation, seq);
     }

@@ -52,7 +52,7 @@ public sealed class DirectUpgradeRequest(ConnectionContext connection, UpgradeHe
     public async Task<OutboundWebSocket> AcceptAsync(string? subProtocol, TimeSpan keepAliveInterval)
     {
         var answer = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: ")
-            .Append(WebSocketAcceptor.AcceptKey(Head.Key)).Append("\r\n");
+            .Append(Head.Accept).Append("\r\n");
         if (subProtocol is not null) answer.Append("Sec-WebSocket-Protocol: ").Append(subProtocol).Append("\r\n");
         answer.Append("\r\n");
         _head = null;

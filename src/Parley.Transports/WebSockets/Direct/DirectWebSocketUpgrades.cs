@@ -20,7 +20,6 @@ namespace Parley.Transports.WebSockets.Direct;
 public sealed partial class DirectWebSocketUpgrades(IOptions<KestrelServerOptions> kestrel, ILogger<DirectWebSocketUpgrades> logger)
 {
     private FrozenDictionary<string, Func<IUpgradeRequest, Task>> _handlers = FrozenDictionary<string, Func<IUpgradeRequest, Task>>.Empty;
-    private string[] _paths = [];
     private readonly Lock _mapping = new();
 
     /// <summary>Takes upgrades to <paramref name="path"/> (exact, case-sensitive) to <paramref name="handler"/>.</summary>
@@ -31,19 +30,19 @@ public sealed partial class DirectWebSocketUpgrades(IOptions<KestrelServerOption
             var all = _handlers.ToDictionary(StringComparer.Ordinal);
             all[path] = handler;
             _handlers = all.ToFrozenDictionary(StringComparer.Ordinal);
-            _paths = [.. _handlers.Keys];
         }
     }
 
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        var paths = _paths;
-        if (paths.Length == 0)
+        // One snapshot for the whole connection: the paths the head is matched against and the handler it finds.
+        var handlers = _handlers;
+        if (handlers.Count == 0)
         {
             await next(connection);
             return;
         }
-        var (status, head) = await ReadHeadAsync(connection, paths);
+        var (status, head) = await ReadHeadAsync(connection, handlers);
         switch (status)
         {
             case UpgradeHeadStatus.NotUpgrade:
@@ -59,7 +58,7 @@ public sealed partial class DirectWebSocketUpgrades(IOptions<KestrelServerOption
         head = null;
         try
         {
-            await _handlers[path](request);
+            await handlers[path](request);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or WebSocketException or ConnectionAbortedException)
         {
@@ -75,7 +74,7 @@ public sealed partial class DirectWebSocketUpgrades(IOptions<KestrelServerOption
     /// Reads until the head is known to be an upgrade (consumed) or not (nothing consumed or examined, so Kestrel's
     /// first read sees every byte at once); Incomplete means the time ran out.
     /// </summary>
-    private async Task<(UpgradeHeadStatus, UpgradeHead?)> ReadHeadAsync(ConnectionContext connection, string[] paths)
+    private async Task<(UpgradeHeadStatus, UpgradeHead?)> ReadHeadAsync(ConnectionContext connection, FrozenDictionary<string, Func<IUpgradeRequest, Task>> handlers)
     {
         var input = connection.Transport.Input;
         var limits = kestrel.Value.Limits;
@@ -94,7 +93,7 @@ public sealed partial class DirectWebSocketUpgrades(IOptions<KestrelServerOption
                     input.AdvanceTo(read.Buffer.Start);
                     return (UpgradeHeadStatus.Incomplete, null);
                 }
-                status = UpgradeHeadParser.Parse(read.Buffer, paths, out head);
+                status = UpgradeHeadParser.Parse(read.Buffer, handlers.Keys.AsSpan(), out head);
                 if (status == UpgradeHeadStatus.Upgrade)
                 {
                     input.AdvanceTo(read.Buffer.GetPosition(head!.Length));

@@ -13,8 +13,11 @@ public enum UpgradeHeadStatus
     Upgrade,
 }
 
-/// <summary>What the upgrade handshake needs from a request head; the head itself is not kept.</summary>
-public sealed record UpgradeHead(string Path, string? Query, string Key, string? Host, string? Authorization, string? Origin, string? SubProtocols, int Length);
+/// <summary>
+/// What the upgrade handshake needs from a request head; the head itself is not kept. <paramref name="Accept"/> is the
+/// Sec-WebSocket-Accept answer to the client's key, computed once while the key is validated.
+/// </summary>
+public sealed record UpgradeHead(string Path, string? Query, string Accept, string? Host, string? Authorization, string? Origin, string? SubProtocols, int Length);
 
 /// <summary>
 /// Recognises an HTTP/1.1 WebSocket upgrade (RFC 6455 §4.2.1) at the start of a connection. It is deliberately
@@ -37,7 +40,7 @@ public static class UpgradeHeadParser
 
     /// <param name="input">The bytes received so far.</param>
     /// <param name="paths">The mapped paths (exact, ordinal); the path returned is the mapped string itself.</param>
-    public static UpgradeHeadStatus Parse(ReadOnlySequence<byte> input, IReadOnlyCollection<string> paths, out UpgradeHead? head)
+    public static UpgradeHeadStatus Parse(ReadOnlySequence<byte> input, ReadOnlySpan<string> paths, out UpgradeHead? head)
     {
         head = null;
         var available = (int)Math.Min(input.Length, MaxHeadBytes);
@@ -54,7 +57,7 @@ public static class UpgradeHeadParser
         }
     }
 
-    public static UpgradeHeadStatus Parse(ReadOnlySpan<byte> input, IReadOnlyCollection<string> paths, out UpgradeHead? head)
+    public static UpgradeHeadStatus Parse(ReadOnlySpan<byte> input, ReadOnlySpan<string> paths, out UpgradeHead? head)
     {
         head = null;
         if (input.Length > MaxHeadBytes) input = input[..MaxHeadBytes];
@@ -137,10 +140,10 @@ public static class UpgradeHeadParser
             // A body on an upgrade request is legal HTTP but nothing a WebSocket client sends: Kestrel decides.
             else if (Is(name, "content-length") || Is(name, "transfer-encoding")) return UpgradeHeadStatus.NotUpgrade;
         }
-        if (host is null || !version || !upgrade || !connectionUpgrade || key is null || WebSocketAcceptor.AcceptKey(key) is null)
+        if (host is null || !version || !upgrade || !connectionUpgrade || key is null || WebSocketAcceptor.AcceptKey(key) is not { } accept)
             return UpgradeHeadStatus.NotUpgrade;
         var query = q < 0 ? null : Encoding.ASCII.GetString(target[(q + 1)..]);
-        head = new UpgradeHead(path, query, key, host, authorization, origin, protocols, length);
+        head = new UpgradeHead(path, query, accept, host, authorization, origin, protocols, length);
         return UpgradeHeadStatus.Upgrade;
     }
 
