@@ -10,7 +10,7 @@ namespace Parley.Transports.WebSockets;
 /// pings, the close frame) join the batch while one is open, keeping their order, and go straight out otherwise.
 /// Reads pass through. An idle connection holds no buffer: the batch's is rented and returned per flush.
 /// </summary>
-public sealed class FrameBatchStream(Stream inner) : AsyncOnlyStream
+public sealed class FrameBatchStream(Stream inner) : AsyncOnlyStream, IFrameBatch
 {
     private const int MaxHeaderBytes = 10;
     private const int MinimumRent = 4096;

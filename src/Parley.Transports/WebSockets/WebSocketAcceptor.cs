@@ -57,10 +57,11 @@ public static class WebSocketAcceptor
 }
 
 /// <summary>
-/// A server WebSocket and, when it has one, its write batch. Write loops call <see cref="Write"/> for each queued
+/// A server WebSocket and, when it has one, its write batch (a <see cref="FrameBatchStream"/> under a ManagedWebSocket,
+/// or the socket itself for a <see cref="Direct.PipeWebSocket"/>). Write loops call <see cref="Write"/> for each queued
 /// message and <see cref="FlushAsync"/> once they have drained their queue.
 /// </summary>
-public sealed class OutboundWebSocket(WebSocket socket, FrameBatchStream? batch) : IDisposable
+public sealed class OutboundWebSocket(WebSocket socket, IFrameBatch? batch) : IDisposable
 {
     // A burst larger than this leaves in several writes, so one connection's backlog does not build one huge buffer.
     private const int FlushAtBytes = 64 * 1024;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
@@ -10,8 +9,8 @@ namespace Parley.Transports.WebSockets.Direct;
 
 /// <summary>
 /// An upgrade read straight off a Kestrel connection (see <see cref="DirectWebSocketUpgrades"/>): the handshake's
-/// answer is written to the connection's pipe and the WebSocket runs on it, with no HTTP request object held for the
-/// connection's lifetime.
+/// answer is written to the connection's pipe and a <see cref="PipeWebSocket"/> runs on the pipes, with no HTTP request
+/// object, stream adapter or timer held for the connection's lifetime.
 /// </summary>
 public sealed class DirectUpgradeRequest(ConnectionContext connection, UpgradeHead head) : IUpgradeRequest
 {
@@ -59,14 +58,8 @@ public sealed class DirectUpgradeRequest(ConnectionContext connection, UpgradeHe
         var output = connection.Transport.Output;
         output.Write(Encoding.ASCII.GetBytes(answer.ToString()));
         await output.FlushAsync(connection.ConnectionClosed);
-        var stream = new FrameBatchStream(new DuplexPipeStream(connection.Transport));
-        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
-        {
-            IsServer = true,
-            SubProtocol = subProtocol,
-            KeepAliveInterval = keepAliveInterval,
-        });
-        return new OutboundWebSocket(socket, stream);
+        var socket = new PipeWebSocket(connection.Transport, subProtocol, keepAliveInterval, connection.Abort);
+        return new OutboundWebSocket(socket, socket);
     }
 
     /// <summary>The same problem+json shape as ASP.NET Core's <c>Results.Problem</c>.</summary>
