@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.IntegrationTests.Infrastructure;
@@ -219,6 +220,61 @@ public sealed class DirectUpgradeTests : IAsyncLifetime
         Assert.Contains("Kestrel", socket.HttpResponseHeaders!["Server"].Single());
         Assert.Equal("welcome", (await ReceiveJsonAsync(socket)).GetProperty("type").GetString());
         await socket.CloseQuietlyAsync();
+    }
+
+    [Fact]
+    public async Task A_client_websocket_sends_a_fragmented_message_and_gets_its_keep_alive_pings_answered()
+    {
+        await Http.BefriendAsync(_server, _ann, _bob);
+        await using var bob = await TestSocket.ConnectAsync(_server, _bob.Token);
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(1);
+        await socket.ConnectAsync(new Uri(_server.WebSocketUri + "?access_token=" + Uri.EscapeDataString(_ann.Token)), CancellationToken.None)
+            .WaitAsync(TestSocket.Timeout);
+        Assert.False(socket.HttpResponseHeaders!.ContainsKey("Server")); // answered by the direct path, not Kestrel's HTTP stack
+        var frames = Channel.CreateUnbounded<JsonElement>();
+        var receiving = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) await frames.Writer.WriteAsync(await ReceiveJsonAsync(socket));
+            }
+            finally
+            {
+                frames.Writer.Complete();
+            }
+        });
+        async Task<JsonElement> NextAsync(string type)
+        {
+            using var timeout = new CancellationTokenSource(TestSocket.Timeout);
+            while (true)
+            {
+                var frame = await frames.Reader.ReadAsync(timeout.Token);
+                if (frame.GetProperty("type").GetString() == type) return frame;
+            }
+        }
+        Assert.Equal(_ann.Id, (await NextAsync("welcome")).GetProperty("userId").GetInt64());
+
+        // One message in three fragments, split inside a multi-byte character.
+        var raw = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { type = "send", id = "frag", to = _bob.Account, text = "grüße in drei Teilen: €" }, raw));
+        var euro = json.AsSpan().IndexOf("€"u8);
+        byte[][] parts = [json[..10], json[10..(euro + 1)], json[(euro + 1)..]];
+        for (var i = 0; i < parts.Length; i++)
+            await socket.SendAsync(parts[i], WebSocketMessageType.Text, i == parts.Length - 1, CancellationToken.None).WaitAsync(TestSocket.Timeout);
+        Assert.Equal("frag", (await NextAsync("ack")).GetProperty("id").GetString());
+        Assert.Equal("grüße in drei Teilen: €", (await bob.NextAsync("message")).GetProperty("message").GetProperty("text").GetString());
+
+        // Idle with a receive pending: the client pings (its heartbeat runs once a second) when nothing has come for
+        // 100 ms, and aborts itself when the pong is a second late. Time has to pass here; no condition is awaited.
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await socket.SendAsync("{\"type\":\"ping\",\"id\":\"after\"}"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None).WaitAsync(TestSocket.Timeout);
+        Assert.Equal("after", (await NextAsync("pong")).GetProperty("id").GetString());
+        Assert.Equal(WebSocketState.Open, socket.State);
+        await socket.CloseQuietlyAsync();
+        await receiving.ContinueWith(_ => { }).WaitAsync(TestSocket.Timeout);
     }
 
     private async Task<TcpClient> ConnectAsync()
