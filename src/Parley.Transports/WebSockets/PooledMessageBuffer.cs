@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 
 namespace Parley.Transports.WebSockets;
 
@@ -36,7 +37,9 @@ public sealed class PooledMessageBuffer(int initialBytes, int maxBytes) : IDispo
     /// <summary>
     /// Receives the next part of a message into the buffer. Between messages it first waits with a zero-byte receive,
     /// so an idle connection holds no buffer; a close, or an empty message, is returned from that wait as it is.
+    /// The frame of that wait comes from a pool, so waiting for each message allocates nothing.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(WebSocket socket, CancellationToken ct)
     {
         if (Length == 0)

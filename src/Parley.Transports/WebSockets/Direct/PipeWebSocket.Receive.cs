@@ -191,7 +191,15 @@ public sealed partial class PipeWebSocket
                     {
                         // Nothing follows our close frame, not even a pong.
                         if (_sentClose) continue;
-                        WriteFrameLocked(Fin | OpPong, payload);
+                        try
+                        {
+                            WriteFrameLocked(Fin | OpPong, payload);
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            // The connection's output is closed: the reads will end too.
+                            continue;
+                        }
                     }
                     pong = true;
                 }
