@@ -23,6 +23,10 @@ public sealed class ClientConnection : IConnectionInfo
     private long _lastActivity;
     private int _queriesInFlight;
     private ClientCallTable? _calls;
+    private IConnectionLink? _link;
+    private long _closedAt;
+    private long _writeStartedAt;
+    private int _linkAborted;
 
     internal ClientConnection(long id, long userId, string userName, string tokenId, string transport, string? remoteAddress,
         ConnectionLimits limits, ClientIdentity? client = null)
@@ -90,6 +94,30 @@ public sealed class ClientConnection : IConnectionInfo
     /// STOMP heart-beats); null = <c>Parley:Connections:IdleTimeoutMs</c>.
     /// </summary>
     public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>Hands the connection's deadlines to the sweep: it aborts <paramref name="link"/> when they pass.</summary>
+    public void Attach(IConnectionLink link) => Volatile.Write(ref _link, link);
+
+    /// <summary>
+    /// A write to the peer starts: if it has not ended (<see cref="EndWrite"/>) within
+    /// <c>Parley:Connections:SendTimeLimitMs</c>, the sweep closes the connection as a slow consumer and aborts it.
+    /// </summary>
+    public void BeginWrite() => Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
+
+    /// <summary>The write started by <see cref="BeginWrite"/> is done.</summary>
+    public void EndWrite() => Volatile.Write(ref _writeStartedAt, 0);
+
+    internal IConnectionLink? Link => Volatile.Read(ref _link);
+    internal long ClosedAtTicks => Volatile.Read(ref _closedAt);
+    internal long WriteStartedTicks => Volatile.Read(ref _writeStartedAt);
+
+    /// <summary>Aborts the transport once, however many sweeps find the connection past a deadline.</summary>
+    internal bool AbortLink()
+    {
+        if (Link is not { } link || Interlocked.Exchange(ref _linkAborted, 1) != 0) return false;
+        link.Abort();
+        return true;
+    }
 
     /// <summary>Marks the connection alive and applies the rate limit to one inbound frame.</summary>
     public FrameAdmission Admit()
@@ -181,6 +209,7 @@ public sealed class ClientConnection : IConnectionInfo
     public void Close(DisconnectCode code)
     {
         if (Interlocked.CompareExchange(ref _closeCode, (int)code, -1) != -1) return;
+        Volatile.Write(ref _closedAt, Stopwatch.GetTimestamp());
         _outbound.Complete();
         try { _closing.Cancel(); } catch (ObjectDisposedException) { }
     }

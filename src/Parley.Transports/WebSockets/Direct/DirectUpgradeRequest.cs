@@ -66,7 +66,7 @@ public sealed class DirectUpgradeRequest(ConnectionContext connection, UpgradeHe
             SubProtocol = subProtocol,
             KeepAliveInterval = keepAliveInterval,
         });
-        return new OutboundWebSocket(socket, stream);
+        return new OutboundWebSocket(socket, stream, connection.Abort);
     }
 
     /// <summary>The same problem+json shape as ASP.NET Core's <c>Results.Problem</c>.</summary>
