@@ -23,6 +23,7 @@ public sealed class ClientConnection : IConnectionInfo
     private long _lastActivity;
     private int _queriesInFlight;
     private ClientCallTable? _calls;
+    private int _callsEnabled;
     private IConnectionLink? _link;
     private long _closedAt;
     private long _writeStartedAt;
@@ -59,8 +60,26 @@ public sealed class ClientConnection : IConnectionInfo
     internal ConnectionLimits Limits { get; }
     /// <summary>Heart-beat interval advised to this connection (its kind's, or <c>Parley:Connections:HeartbeatMs</c>).</summary>
     public int HeartbeatMs => Limits.HeartbeatMs;
-    /// <summary>Server → client calls; null when the transport cannot carry them.</summary>
-    internal ClientCallTable? Calls => Volatile.Read(ref _calls);
+    /// <summary>
+    /// Server → client calls; null when the transport cannot carry them. The table is made by the first call: most
+    /// connections never get one, and an idle connection should not carry it.
+    /// </summary>
+    internal ClientCallTable? Calls
+    {
+        get
+        {
+            if (Volatile.Read(ref _calls) is { } table) return table;
+            if (Volatile.Read(ref _callsEnabled) == 0) return null;
+            Interlocked.CompareExchange(ref _calls, new ClientCallTable(this, Limits.MaxCallsInFlight), null);
+            return _calls;
+        }
+    }
+
+    /// <summary>The call table if a call made one (answers look here: a stray answer makes no table).</summary>
+    internal ClientCallTable? ExistingCalls => Volatile.Read(ref _calls);
+
+    /// <summary>Whether the transport can carry server → client calls.</summary>
+    internal bool AcceptsCalls => Volatile.Read(ref _callsEnabled) != 0;
 
     /// <summary>For logs: the account name, or kind/id for a client connection without a user.</summary>
     public string DisplayName => HasUser ? (Client is { } c ? UserName + " via " + c : UserName) : Client?.ToString() ?? "";
@@ -153,9 +172,7 @@ public sealed class ClientConnection : IConnectionInfo
     /// <summary>Lets the engine send calls to this connection (the transport can carry <c>call</c> frames and their answers).</summary>
     public void EnableCalls()
     {
-        if (Volatile.Read(ref _calls) is not null) return;
-        var table = new ClientCallTable(this, Limits.MaxCallsInFlight);
-        if (Interlocked.CompareExchange(ref _calls, table, null) is null) _closing.Token.Register(static t => ((ClientCallTable)t!).FailAll(), table);
+        Volatile.Write(ref _callsEnabled, 1);
     }
 
     /// <summary>Claims a slot for a query being handled; false when <c>MaxQueriesInFlight</c> are already running.</summary>
@@ -212,5 +229,7 @@ public sealed class ClientConnection : IConnectionInfo
         Volatile.Write(ref _closedAt, Stopwatch.GetTimestamp());
         _outbound.Complete();
         try { _closing.Cancel(); } catch (ObjectDisposedException) { }
+        // A table made after this finds the connection closed when it registers its call (see ClientCallTable).
+        Volatile.Read(ref _calls)?.FailAll();
     }
 }
