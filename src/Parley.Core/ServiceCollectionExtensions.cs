@@ -86,7 +86,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ClientRpc>();
         services.AddSingleton<ClientAuthService>();
         services.AddHostedService<EngineLifetime>();
-        services.AddHostedService<IdleSweeper>();
+        services.AddHostedService<ConnectionSweeper>();
         services.AddHostedService<OrphanSweeper>();
         return services;
     }

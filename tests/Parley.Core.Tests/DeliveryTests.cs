@@ -125,7 +125,7 @@ public sealed class DeliveryTests
         await using var h = await EngineHarness.StartAsync();
         var alice = await h.UserAsync("alice");
         var idle = h.Connect(alice);
-        var sweeper = new IdleSweeper(h.Get<SessionRegistry>(), h.Get<Options.ParleyOptions>(), h.Get<Clients.ClientKinds>());
+        var sweeper = new ConnectionSweeper(h.Get<SessionRegistry>(), h.Get<Options.ParleyOptions>(), h.Get<Clients.ClientKinds>());
         Assert.Equal(0, sweeper.Sweep(TimeSpan.FromMinutes(1)));
         Assert.Equal(1, sweeper.Sweep(TimeSpan.Zero));
         Assert.Equal(DisconnectCode.IdleTimeout, idle.Connection.CloseCode);

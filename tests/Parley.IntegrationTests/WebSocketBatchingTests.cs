@@ -71,7 +71,7 @@ public sealed class WebSocketBatchingTests
         var wire = new CountingStream();
         var batch = new FrameBatchStream(wire);
         var socket = WebSocket.CreateFromStream(batch, new WebSocketCreationOptions { IsServer = true });
-        using var outbound = new OutboundWebSocket(socket, batch);
+        using var outbound = new OutboundWebSocket(socket, batch, static () => { });
         await outbound.Write("before"u8.ToArray(), text: true, CancellationToken.None);
         await outbound.FlushAsync(CancellationToken.None);
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);

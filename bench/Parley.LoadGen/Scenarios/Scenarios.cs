@@ -65,6 +65,10 @@ public static class Scenarios
     {
         var n = o.Connections + o.Connections % 2;
         await using var s = await Session.StartAsync(o, n, 0);
+        // One-time costs are not per connection: the connection path's JIT and type loading, buffer pools, thread-pool
+        // growth. A few hundred connections come and go before the baseline is read, on either server.
+        s.Phase("warming");
+        await WarmConnectionsAsync(s, Math.Min(500, n / 10), o.ConnectConcurrency);
         s.Phase("settling");
         await Task.Delay(2000);
         var before = s.Target.Memory().Rss;
@@ -97,6 +101,30 @@ public static class Scenarios
             ConnectsPerSecond = connected / seconds,
             Note = $"{connected:N0} connections held {o.HoldSeconds} s; RSS {before / 1048576.0:F0} → {after / 1048576.0:F0} MiB; probe {senders.Length:N0} messages in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s",
         };
+    }
+
+    /// <summary>Connects and closes the first <paramref name="count"/> users, <paramref name="concurrency"/> at a time.</summary>
+    private static async Task WarmConnectionsAsync(Session s, int count, int concurrency)
+    {
+        var next = -1;
+        async Task Worker()
+        {
+            while (Interlocked.Increment(ref next) is var k && k < count)
+            {
+                var client = s.NewClient(k);
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    await client.ConnectAsync(timeout.Token);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    s.Errors.Add($"warm-up connect failed: {ex.Message}");
+                }
+                await client.CloseAsync();
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, Math.Min(concurrency, count))).Select(_ => Task.Run(Worker)));
     }
 
     /// <summary>

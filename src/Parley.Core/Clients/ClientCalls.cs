@@ -49,7 +49,7 @@ public sealed class LocalClientCallDispatcher(SessionRegistry registry) : IClien
     }
 
     /// <summary>Whether the target has a connection on this node that can answer calls.</summary>
-    public bool IsLocal(ClientTarget target) => Find(target)?.Calls is not null;
+    public bool IsLocal(ClientTarget target) => Find(target)?.AcceptsCalls == true;
 
     private ClientConnection? Find(ClientTarget target)
     {

@@ -48,12 +48,12 @@ public sealed partial class ClientRpc
     private static partial Regex MethodPattern();
 
     /// <summary>Whether an answer with this call id would complete a waiting call.</summary>
-    public static bool IsAwaitingAnswer(ClientConnection connection, long callId) => connection.Calls?.IsPending(callId) == true;
+    public static bool IsAwaitingAnswer(ClientConnection connection, long callId) => connection.ExistingCalls?.IsPending(callId) == true;
 
     /// <summary>Completes a waiting call with the client's answer; an answer to an ended or unknown call is dropped.</summary>
     public bool Answer(ClientConnection connection, long callId, ClientCallResult result)
     {
-        if (connection.Calls?.Complete(callId, result) == true) return true;
+        if (connection.ExistingCalls?.Complete(callId, result) == true) return true;
         CoreLog.LateCallAnswer(_logger, callId, connection.Id);
         _metrics.ClientCallLateAnswers.Add(1);
         return false;

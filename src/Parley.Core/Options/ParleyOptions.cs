@@ -46,6 +46,15 @@ public sealed class ConnectionOptions
     [Range(1, 1_000_000)] public int FloodDropThreshold { get; set; } = 200;
 
     [Range(100, 600_000)] public int FloodWindowMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// A write to a WebSocket peer that has not completed after this long closes the connection as a slow consumer
+    /// (4010) and aborts it: the peer stopped reading.
+    /// </summary>
+    [Range(100, 600_000)] public int SendTimeLimitMs { get; set; } = 15_000;
+
+    /// <summary>How long a closed WebSocket waits for the peer to answer the close frame before it is aborted.</summary>
+    [Range(100, 60_000)] public int CloseGraceMs { get; set; } = 5_000;
 }
 
 public sealed class MessagingOptions

@@ -23,6 +23,11 @@ public sealed class ClientConnection : IConnectionInfo
     private long _lastActivity;
     private int _queriesInFlight;
     private ClientCallTable? _calls;
+    private int _callsEnabled;
+    private IConnectionLink? _link;
+    private long _closedAt;
+    private long _writeStartedAt;
+    private int _linkAborted;
 
     internal ClientConnection(long id, long userId, string userName, string tokenId, string transport, string? remoteAddress,
         ConnectionLimits limits, ClientIdentity? client = null)
@@ -55,8 +60,26 @@ public sealed class ClientConnection : IConnectionInfo
     internal ConnectionLimits Limits { get; }
     /// <summary>Heart-beat interval advised to this connection (its kind's, or <c>Parley:Connections:HeartbeatMs</c>).</summary>
     public int HeartbeatMs => Limits.HeartbeatMs;
-    /// <summary>Server → client calls; null when the transport cannot carry them.</summary>
-    internal ClientCallTable? Calls => Volatile.Read(ref _calls);
+    /// <summary>
+    /// Server → client calls; null when the transport cannot carry them. The table is made by the first call: most
+    /// connections never get one, and an idle connection should not carry it.
+    /// </summary>
+    internal ClientCallTable? Calls
+    {
+        get
+        {
+            if (Volatile.Read(ref _calls) is { } table) return table;
+            if (Volatile.Read(ref _callsEnabled) == 0) return null;
+            Interlocked.CompareExchange(ref _calls, new ClientCallTable(this, Limits.MaxCallsInFlight), null);
+            return _calls;
+        }
+    }
+
+    /// <summary>The call table if a call made one (answers look here: a stray answer makes no table).</summary>
+    internal ClientCallTable? ExistingCalls => Volatile.Read(ref _calls);
+
+    /// <summary>Whether the transport can carry server → client calls.</summary>
+    internal bool AcceptsCalls => Volatile.Read(ref _callsEnabled) != 0;
 
     /// <summary>For logs: the account name, or kind/id for a client connection without a user.</summary>
     public string DisplayName => HasUser ? (Client is { } c ? UserName + " via " + c : UserName) : Client?.ToString() ?? "";
@@ -90,6 +113,30 @@ public sealed class ClientConnection : IConnectionInfo
     /// STOMP heart-beats); null = <c>Parley:Connections:IdleTimeoutMs</c>.
     /// </summary>
     public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>Hands the connection's deadlines to the sweep: it aborts <paramref name="link"/> when they pass.</summary>
+    public void Attach(IConnectionLink link) => Volatile.Write(ref _link, link);
+
+    /// <summary>
+    /// A write to the peer starts: if it has not ended (<see cref="EndWrite"/>) within
+    /// <c>Parley:Connections:SendTimeLimitMs</c>, the sweep closes the connection as a slow consumer and aborts it.
+    /// </summary>
+    public void BeginWrite() => Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
+
+    /// <summary>The write started by <see cref="BeginWrite"/> is done.</summary>
+    public void EndWrite() => Volatile.Write(ref _writeStartedAt, 0);
+
+    internal IConnectionLink? Link => Volatile.Read(ref _link);
+    internal long ClosedAtTicks => Volatile.Read(ref _closedAt);
+    internal long WriteStartedTicks => Volatile.Read(ref _writeStartedAt);
+
+    /// <summary>Aborts the transport once, however many sweeps find the connection past a deadline.</summary>
+    internal bool AbortLink()
+    {
+        if (Link is not { } link || Interlocked.Exchange(ref _linkAborted, 1) != 0) return false;
+        link.Abort();
+        return true;
+    }
 
     /// <summary>Marks the connection alive and applies the rate limit to one inbound frame.</summary>
     public FrameAdmission Admit()
@@ -125,9 +172,7 @@ public sealed class ClientConnection : IConnectionInfo
     /// <summary>Lets the engine send calls to this connection (the transport can carry <c>call</c> frames and their answers).</summary>
     public void EnableCalls()
     {
-        if (Volatile.Read(ref _calls) is not null) return;
-        var table = new ClientCallTable(this, Limits.MaxCallsInFlight);
-        if (Interlocked.CompareExchange(ref _calls, table, null) is null) _closing.Token.Register(static t => ((ClientCallTable)t!).FailAll(), table);
+        Volatile.Write(ref _callsEnabled, 1);
     }
 
     /// <summary>Claims a slot for a query being handled; false when <c>MaxQueriesInFlight</c> are already running.</summary>
@@ -181,7 +226,10 @@ public sealed class ClientConnection : IConnectionInfo
     public void Close(DisconnectCode code)
     {
         if (Interlocked.CompareExchange(ref _closeCode, (int)code, -1) != -1) return;
+        Volatile.Write(ref _closedAt, Stopwatch.GetTimestamp());
         _outbound.Complete();
         try { _closing.Cancel(); } catch (ObjectDisposedException) { }
+        // A table made after this finds the connection closed when it registers its call (see ClientCallTable).
+        Volatile.Read(ref _calls)?.FailAll();
     }
 }

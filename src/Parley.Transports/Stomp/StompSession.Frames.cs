@@ -37,7 +37,7 @@ public sealed partial class StompSession
         var o = _server.Options;
         var hb = StompNegotiation.NegotiateHeartbeat(cx, cy, o.HeartbeatSendMs, o.HeartbeatReceiveMs);
         var connection = await Engine.OpenAsync(auth.User!, _transport, _remote);
-        // Liveness follows what was negotiated: silent for Tolerance × the client's interval closes (IdleSweeper).
+        // Liveness follows what was negotiated: silent for Tolerance × the client's interval closes (ConnectionSweeper).
         if (hb.ServerReceiveMs > 0) connection.IdleTimeout = TimeSpan.FromMilliseconds(hb.ServerReceiveMs * o.HeartbeatTolerance);
         var headers = new List<KeyValuePair<string, string>>
         {

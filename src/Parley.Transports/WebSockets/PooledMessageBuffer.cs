@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Runtime.CompilerServices;
 
 namespace Parley.Transports.WebSockets;
 
@@ -13,6 +12,8 @@ public sealed class PooledMessageBuffer(int initialBytes, int maxBytes) : IDispo
 {
     private static readonly byte[] None = [];
     private byte[] _buffer = None;
+    // The zero-byte wait of the message being received has returned: data is there to receive into the buffer.
+    private bool _dataReady;
 
     public int Length { get; private set; }
     public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, Length);
@@ -36,24 +37,25 @@ public sealed class PooledMessageBuffer(int initialBytes, int maxBytes) : IDispo
 
     /// <summary>
     /// Receives the next part of a message into the buffer. Between messages it first waits with a zero-byte receive,
-    /// so an idle connection holds no buffer; a close, or an empty message, is returned from that wait as it is.
-    /// The frame of that wait comes from a pool, so waiting for each message allocates nothing.
+    /// so an idle connection holds no buffer: that wait returns a result with no bytes (a close, or an empty message,
+    /// as it is), and the next call receives into the buffer. Not an async method of its own, so a parked receive
+    /// costs the caller's frame only.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(WebSocket socket, CancellationToken ct)
+    public ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(WebSocket socket, CancellationToken ct)
     {
-        if (Length == 0)
+        if (Length == 0 && !_dataReady)
         {
-            var ready = await socket.ReceiveAsync(Memory<byte>.Empty, ct).ConfigureAwait(false);
-            if (ready.MessageType == WebSocketMessageType.Close || ready.EndOfMessage) return ready;
+            _dataReady = true;
+            return socket.ReceiveAsync(Memory<byte>.Empty, ct);
         }
-        return await socket.ReceiveAsync(FreeSpace(), ct).ConfigureAwait(false);
+        return socket.ReceiveAsync(FreeSpace(), ct);
     }
 
     /// <summary>Forgets the content and gives the buffer back to the pool.</summary>
     public void Reset()
     {
         Length = 0;
+        _dataReady = false;
         if (_buffer.Length == 0) return;
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = None;

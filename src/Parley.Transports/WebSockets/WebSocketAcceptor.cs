@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Parley.Core.Sessions;
 
 namespace Parley.Transports.WebSockets;
 
@@ -27,7 +28,7 @@ public static class WebSocketAcceptor
                 SubProtocol = subProtocol,
                 KeepAliveInterval = keepAliveInterval,
             });
-            return new OutboundWebSocket(standard, null);
+            return new OutboundWebSocket(standard, null, context.Abort);
         }
         var headers = context.Response.Headers;
         headers.Connection = "Upgrade";
@@ -41,7 +42,7 @@ public static class WebSocketAcceptor
             SubProtocol = subProtocol,
             KeepAliveInterval = keepAliveInterval,
         });
-        return new OutboundWebSocket(socket, stream);
+        return new OutboundWebSocket(socket, stream, context.Abort);
     }
 
     /// <summary>The Sec-WebSocket-Accept value for a client's key; null when the key is not 16 bytes in base64.</summary>
@@ -59,9 +60,12 @@ public static class WebSocketAcceptor
 /// <summary>
 /// A server WebSocket and, when it has one, its write batch (a <see cref="FrameBatchStream"/> under a ManagedWebSocket,
 /// or the socket itself for a <see cref="Direct.PipeWebSocket"/>). Write loops call <see cref="Write"/> for each queued
-/// message and <see cref="FlushAsync"/> once they have drained their queue.
+/// message and <see cref="FlushAsync"/> once they have drained their queue. As the connection's
+/// <see cref="IConnectionLink"/> it lets the sweep abort the socket and the connection under it
+/// (<paramref name="abortTransport"/>: the HTTP request's or the Kestrel connection's abort), and drive the keep-alive
+/// of a socket that has no timer of its own.
 /// </summary>
-public sealed class OutboundWebSocket(WebSocket socket, IFrameBatch? batch) : IDisposable
+public sealed class OutboundWebSocket(WebSocket socket, IFrameBatch? batch, Action abortTransport) : IConnectionLink, IDisposable
 {
     // A burst larger than this leaves in several writes, so one connection's backlog does not build one huge buffer.
     private const int FlushAtBytes = 64 * 1024;
@@ -83,6 +87,21 @@ public sealed class OutboundWebSocket(WebSocket socket, IFrameBatch? batch) : ID
 
     /// <summary>Sends what <see cref="Write"/> queued.</summary>
     public ValueTask FlushAsync(CancellationToken ct) => batch?.FlushBatchAsync(ct) ?? default;
+
+    /// <summary>Aborts the socket and the connection under it, which ends pending reads and writes with an error.</summary>
+    public void Abort()
+    {
+        try { Socket.Abort(); }
+        catch (Exception) { }
+        try { abortTransport(); }
+        catch (Exception) { }
+    }
+
+    /// <summary>A <see cref="Direct.PipeWebSocket"/> pings from here; a ManagedWebSocket keeps its own keep-alive timer.</summary>
+    public void KeepAliveTick(long timestamp)
+    {
+        if (Socket is Direct.PipeWebSocket pipe) pipe.KeepAliveTick(timestamp);
+    }
 
     public void Dispose() => Socket.Dispose();
 }

@@ -22,41 +22,66 @@ public interface IWebSocketProtocol
 /// <summary>
 /// Runs a WebSocket for a <see cref="ClientConnection"/>: a receive loop that reassembles messages up to a size
 /// limit in pooled buffers, a write loop that drains the connection's queue, and a clean close with the engine's
-/// code. A peer that does not complete the close, or stops reading, is aborted after a grace period.
+/// code. The deadlines (a peer that does not complete the close, or stops reading) are kept by
+/// <see cref="ConnectionSweeper"/>, which aborts the socket through the link attached here: an idle connection holds
+/// no timer and no cancellation source of its own.
 /// </summary>
 public static class WebSocketPump
 {
     private const int InitialBuffer = 4096;
-    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan SendTimeLimit = TimeSpan.FromSeconds(15);
     // Bounds one write (and the time it is given) however fast events keep arriving.
     private const int MaxEventsPerWrite = 256;
 
     public static async Task RunAsync(OutboundWebSocket outbound, ClientConnection connection, IWebSocketProtocol protocol, int maxMessageBytes)
     {
         var socket = outbound.Socket;
-        using var abort = new CancellationTokenSource();
-        using var registration = connection.Closing.Register(() =>
-        {
-            try { abort.CancelAfter(CloseGrace); } catch (ObjectDisposedException) { }
-        });
-        var writer = WriteLoopAsync(outbound, connection, protocol, abort.Token);
+        connection.Attach(outbound);
+        var writer = WriteLoopAsync(outbound, connection, protocol);
+        // The receive loop runs in this frame (not a method of its own): one parked frame less per idle connection.
+        using var buffer = new PooledMessageBuffer(InitialBuffer, maxMessageBytes);
         try
         {
-            await ReadLoopAsync(socket, connection, protocol, maxMessageBytes, abort.Token);
+            while (true)
+            {
+                var result = await buffer.ReceiveAsync(socket, CancellationToken.None);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    connection.Close(DisconnectCode.Normal);
+                    break;
+                }
+                buffer.Advance(result.Count);
+                if (connection.IsClosed)
+                {
+                    // Closing: discard input until the peer answers the close frame (or the sweep aborts the socket).
+                    buffer.Reset();
+                    continue;
+                }
+                if (buffer.OverLimit)
+                {
+                    connection.Close(DisconnectCode.FrameTooLarge);
+                    buffer.Reset();
+                    continue;
+                }
+                if (!result.EndOfMessage) continue;
+                await protocol.OnMessageAsync(connection, buffer.Written, result.MessageType == WebSocketMessageType.Binary);
+                buffer.Reset();
+            }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception ex) when (IsTransportEnd(ex))
         {
             connection.Close(DisconnectCode.Normal);
         }
         finally
         {
             connection.Close(DisconnectCode.Normal);
-            try { await writer; } catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException) { }
+            try { await writer; } catch (Exception ex) when (IsTransportEnd(ex)) { }
             if (socket.State == WebSocketState.CloseSent) await AwaitPeerCloseAsync(socket);
             if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted)) socket.Abort();
         }
     }
+
+    /// <summary>How a socket ends under the pump: the peer went, the socket failed, or the sweep aborted it.</summary>
+    internal static bool IsTransportEnd(Exception ex) => ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException;
 
     /// <summary>
     /// After the server's close frame (ours, or the socket's own for invalid UTF-8), give the peer a moment to answer
@@ -74,75 +99,42 @@ public static class WebSocketPump
                 if (result.MessageType == WebSocketMessageType.Close) break;
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or InvalidOperationException) { }
+        catch (Exception ex) when (IsTransportEnd(ex) || ex is InvalidOperationException) { }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    private static async Task ReadLoopAsync(WebSocket socket, ClientConnection connection, IWebSocketProtocol protocol, int max, CancellationToken abort)
-    {
-        using var buffer = new PooledMessageBuffer(InitialBuffer, max);
-        while (true)
-        {
-            var result = await buffer.ReceiveAsync(socket, abort);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                connection.Close(DisconnectCode.Normal);
-                return;
-            }
-            buffer.Advance(result.Count);
-            if (connection.IsClosed)
-            {
-                // Closing: discard input until the peer answers the close frame (or the grace period aborts).
-                buffer.Reset();
-                continue;
-            }
-            if (buffer.OverLimit)
-            {
-                connection.Close(DisconnectCode.FrameTooLarge);
-                buffer.Reset();
-                continue;
-            }
-            if (!result.EndOfMessage) continue;
-            await protocol.OnMessageAsync(connection, buffer.Written, result.MessageType == WebSocketMessageType.Binary);
-            buffer.Reset();
-        }
-    }
-
-    private static async Task WriteLoopAsync(OutboundWebSocket outbound, ClientConnection connection, IWebSocketProtocol protocol, CancellationToken abort)
+    private static async Task WriteLoopAsync(OutboundWebSocket outbound, ClientConnection connection, IWebSocketProtocol protocol)
     {
         var socket = outbound.Socket;
-        // One timer per connection, re-armed per send: a peer that stops reading is closed as a slow consumer.
-        // Not disposed: the abort registration may still cancel it, and an unarmed source holds nothing.
-        var sendLimit = new CancellationTokenSource();
-        using var abortRegistration = abort.Register(static s => ((CancellationTokenSource)s!).Cancel(), sendLimit);
         try
         {
-            while (await connection.WaitToDequeueAsync(abort))
+            while (await connection.WaitToDequeueAsync())
             {
-                // Everything queued leaves in one write (see FrameBatchStream); the time limit covers the writes.
-                sendLimit.CancelAfter(SendTimeLimit);
+                // Everything queued leaves in one write (see FrameBatchStream); a write that stalls past the send time
+                // limit is the sweep's to end (slow consumer).
+                connection.BeginWrite();
                 for (var n = 0; n < MaxEventsPerWrite && connection.TryDequeue(out var ev); n++)
                 {
                     var bytes = protocol.Encode(connection, ev, out var text);
-                    if (!bytes.IsEmpty) await outbound.Write(bytes, text, sendLimit.Token);
+                    if (!bytes.IsEmpty) await outbound.Write(bytes, text, CancellationToken.None);
                 }
-                await outbound.FlushAsync(sendLimit.Token);
-                if (!sendLimit.TryReset()) throw new OperationCanceledException();
+                await outbound.FlushAsync(CancellationToken.None);
+                connection.EndWrite();
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception ex) when (IsTransportEnd(ex))
         {
-            connection.Close(abort.IsCancellationRequested || ex is not OperationCanceledException ? DisconnectCode.Normal : DisconnectCode.SlowConsumer);
+            connection.Close(DisconnectCode.Normal);
             return;
         }
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             var (status, reason) = protocol.CloseStatus(connection.CloseCode ?? DisconnectCode.Normal);
-            try { await socket.CloseOutputAsync(status, reason, abort); }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException) { }
+            try { await socket.CloseOutputAsync(status, reason, CancellationToken.None); }
+            catch (Exception ex) when (IsTransportEnd(ex)) { }
         }
     }
 }

@@ -365,7 +365,7 @@ public sealed class PipeWebSocketTests
     {
         int[] lengths = [0, 1, 125, 126, 127, 65_535, 65_536, 200_000];
         var harness = new PipeSocketHarness();
-        var outbound = new OutboundWebSocket(harness.Socket, harness.Socket);
+        var outbound = new OutboundWebSocket(harness.Socket, harness.Socket, static () => { });
         var sending = Task.Run(async () =>
         {
             foreach (var length in lengths) await outbound.Write(ClientFrame.Payload(length), text: false, CancellationToken.None);

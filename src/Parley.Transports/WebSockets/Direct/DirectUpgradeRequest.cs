@@ -59,7 +59,7 @@ public sealed class DirectUpgradeRequest(ConnectionContext connection, UpgradeHe
         output.Write(Encoding.ASCII.GetBytes(answer.ToString()));
         await output.FlushAsync(connection.ConnectionClosed);
         var socket = new PipeWebSocket(connection.Transport, subProtocol, keepAliveInterval, connection.Abort);
-        return new OutboundWebSocket(socket, socket);
+        return new OutboundWebSocket(socket, socket, connection.Abort);
     }
 
     /// <summary>The same problem+json shape as ASP.NET Core's <c>Results.Problem</c>.</summary>
