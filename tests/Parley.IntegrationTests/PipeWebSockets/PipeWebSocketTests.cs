@@ -236,6 +236,10 @@ public sealed class PipeWebSocketTests
         Assert.Single(harness.FlushedServerFrames());
         harness.Socket.KeepAliveTick(long.MaxValue / 2);
         Assert.Empty(harness.FlushedServerFrames());
+        // The connection sweep reaches the socket through its OutboundWebSocket.
+        var swept = new PipeSocketHarness(keepAlive: interval);
+        new OutboundWebSocket(swept.Socket, swept.Socket, static () => { }).KeepAliveTick(Stopwatch.GetTimestamp() + ticks + 1);
+        Assert.Equal([0x9], swept.FlushedServerFrames().Select(f => f.Opcode));
         foreach (var never in new[] { TimeSpan.Zero, Timeout.InfiniteTimeSpan })
         {
             var quiet = new PipeSocketHarness(keepAlive: never);
