@@ -9,8 +9,9 @@ using Parley.IntegrationTests.Infrastructure;
 namespace Parley.IntegrationTests;
 
 /// <summary>
-/// The deadlines the connection sweep keeps for WebSocket peers (<c>SendTimeLimitMs</c>, <c>CloseGraceMs</c>), seen
-/// from raw sockets that misbehave the way real clients do: one that stops reading, one that never answers a close.
+/// The deadlines the connection sweep keeps for WebSocket peers (<c>SendTimeLimitMs</c>, <c>CloseGraceMs</c>, the
+/// keep-alive ping), seen from raw sockets that misbehave the way real clients do: one that stops reading, one that
+/// never answers a close, one that sends nothing.
 /// </summary>
 public sealed class ConnectionDeadlineTests
 {
@@ -77,10 +78,44 @@ public sealed class ConnectionDeadlineTests
         await ReadToEndAsync(stream, TimeSpan.FromSeconds(15));
     }
 
-    private static async Task HandshakeAsync(Stream stream, string token)
+    [Theory]
+    [InlineData("/ws")]
+    [InlineData("/stomp")]
+    public async Task An_idle_socket_is_pinged_at_the_heart_beat_interval(string path)
     {
-        var request = $"GET /ws?access_token={Uri.EscapeDataString(token)} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" +
-                      $"Connection: Upgrade\r\nSec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        await using var server = await ParleyTestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Parley:Connections:HeartbeatMs"] = "1000",
+        });
+        var alice = await server.CreateUserAsync("alice");
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port).WaitAsync(TestSocket.Timeout);
+        var stream = tcp.GetStream();
+        var stomp = path == "/stomp";
+        await HandshakeAsync(stream, alice.Token, path, stomp ? "v12.stomp" : null);
+        var client = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = Timeout.InfiniteTimeSpan });
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TestSocket.Timeout);
+        if (stomp)
+        {
+            await client.SendAsync(Encoding.UTF8.GetBytes($"CONNECT\naccept-version:1.2\nheart-beat:0,0\nAuthorization:Bearer {alice.Token}\n\n\0"),
+                WebSocketMessageType.Text, true, timeout.Token);
+        }
+        var first = await client.ReceiveAsync(buffer.AsMemory(), timeout.Token); // the welcome, or CONNECTED
+        Assert.True(first.EndOfMessage);
+        Assert.StartsWith(stomp ? "CONNECTED" : "{\"type\":\"welcome\"", Encoding.UTF8.GetString(buffer, 0, first.Count));
+
+        // Nothing else is due on either side: the next frame on the wire is the server's keep-alive ping.
+        var header = new byte[2];
+        await stream.ReadExactlyAsync(header, timeout.Token);
+        Assert.Equal(0x89, header[0]);
+    }
+
+    private static async Task HandshakeAsync(Stream stream, string token, string path = "/ws", string? subProtocol = null)
+    {
+        var request = $"GET {path}?access_token={Uri.EscapeDataString(token)} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" +
+                      $"Connection: Upgrade\r\nSec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n" +
+                      (subProtocol is null ? "" : $"Sec-WebSocket-Protocol: {subProtocol}\r\n") + "\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         var head = new StringBuilder();
         var one = new byte[1];

@@ -225,6 +225,7 @@ public sealed partial class MobileImGateway : IDisposable
 
         AnnounceLogin(account.Id, account.Name, firstLoginTime);
         var connection = await _engine.OpenAsync(auth.User, session.Transport, session.RemoteAddress);
+        if (session.Link is { } link) connection.Attach(link);
         session.Connection = connection;
         ResetCursor(connection.UserId);
         _ = PumpAsync(session, connection);

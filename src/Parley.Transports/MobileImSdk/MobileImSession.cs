@@ -53,6 +53,9 @@ public abstract class MobileImSession
 
     internal ClientConnection? Connection;
 
+    /// <summary>What the engine connection of a login attaches for the sweep's keep-alive ticks (WebSocket sessions).</summary>
+    internal IConnectionLink? Link { get; init; }
+
     internal readonly SemaphoreSlim Gate = new(1, 1);
 
     public bool IsClosing => Volatile.Read(ref _closing) != 0;

@@ -34,7 +34,7 @@ public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<
         var remote = request.Remote;
         using var outbound = await request.AcceptAsync(null, TimeSpan.FromMinutes(2)); // the middleware's default keep-alive
         var socket = outbound.Socket;
-        var session = new WsSession(outbound, remote, options.Value.WebSocket);
+        var session = new WsSession(outbound, remote, options.Value.WebSocket) { Link = outbound.KeepAliveOnly() };
         gateway.Start(session);
         var max = session.Options.MaxPacketBytes;
         using var buffer = new PooledMessageBuffer(8192, max);

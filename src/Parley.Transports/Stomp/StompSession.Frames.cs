@@ -51,6 +51,7 @@ public sealed partial class StompSession
         // CONNECTED goes first, before anything the engine queues for this connection.
         Outbox.TryWrite(Frame(StompCommand.Connected, headers), force: true);
         if (receipt is not null) Outbox.TryWrite(Frame(StompCommand.Receipt, [new(StompHeaders.ReceiptId, receipt)]), force: true);
+        if (Link is { } link) connection.Attach(link);
         Connection = connection;
         if (Volatile.Read(ref _disposed) != 0)
         {

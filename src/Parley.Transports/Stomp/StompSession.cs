@@ -49,6 +49,9 @@ public sealed partial class StompSession : IAsyncDisposable
     /// <summary>The engine connection, once CONNECT succeeded.</summary>
     public ClientConnection? Connection { get; private set; }
 
+    /// <summary>Attached to the engine connection at CONNECT, for the sweep's keep-alive ticks (WebSocket sessions).</summary>
+    public IConnectionLink? Link { get; set; }
+
     /// <summary>The negotiated STOMP version.</summary>
     public string Version { get; private set; } = "1.2";
 

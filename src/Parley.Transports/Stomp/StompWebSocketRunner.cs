@@ -21,6 +21,7 @@ public static class StompWebSocketRunner
     public static async Task RunAsync(OutboundWebSocket outbound, StompSession session, StompOptions options, bool sockJs)
     {
         var socket = outbound.Socket;
+        session.Link = outbound.KeepAliveOnly();
         using var abort = new CancellationTokenSource();
         var reader = ReadLoopAsync(socket, session, options, sockJs, abort.Token);
         var writer = WriteLoopAsync(outbound, session, options, sockJs, abort.Token);

@@ -104,4 +104,17 @@ public sealed class OutboundWebSocket(WebSocket socket, IFrameBatch? batch, Acti
     }
 
     public void Dispose() => Socket.Dispose();
+
+    /// <summary>
+    /// A link that only passes the sweep's keep-alive ticks on, for sessions that keep their own close deadlines
+    /// (STOMP, MobileIMSDK: a MobileIMSDK client may log out and in again on one socket, so a closed engine connection
+    /// does not mean a finished socket).
+    /// </summary>
+    public IConnectionLink KeepAliveOnly() => new KeepAliveLink(this);
+
+    private sealed class KeepAliveLink(OutboundWebSocket outbound) : IConnectionLink
+    {
+        public void Abort() { }
+        public void KeepAliveTick(long timestamp) => outbound.KeepAliveTick(timestamp);
+    }
 }
