@@ -117,15 +117,7 @@ public sealed class ConnectionDeadlineTests
                       $"Connection: Upgrade\r\nSec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n" +
                       (subProtocol is null ? "" : $"Sec-WebSocket-Protocol: {subProtocol}\r\n") + "\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        var head = new StringBuilder();
-        var one = new byte[1];
-        using var timeout = new CancellationTokenSource(TestSocket.Timeout);
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-        {
-            if (await stream.ReadAsync(one, timeout.Token) == 0) throw new EndOfStreamException($"closed after: {head}");
-            head.Append((char)one[0]);
-        }
-        Assert.StartsWith("HTTP/1.1 101 ", head.ToString());
+        Assert.StartsWith("HTTP/1.1 101 ", await RawUpgrade.ReadHeadAsync(stream));
     }
 
     /// <summary>Reads and drops everything until the server ends the connection (end of stream or a reset).</summary>

@@ -284,19 +284,7 @@ public sealed class DirectUpgradeTests : IAsyncLifetime
         return tcp;
     }
 
-    /// <summary>Reads up to the blank line, one byte at a time, so that nothing after the head is taken.</summary>
-    private static async Task<string> ReadHeadAsync(Stream stream)
-    {
-        var head = new StringBuilder();
-        var one = new byte[1];
-        using var timeout = new CancellationTokenSource(TestSocket.Timeout);
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-        {
-            if (await stream.ReadAsync(one, timeout.Token) == 0) throw new EndOfStreamException($"closed after: {head}");
-            head.Append((char)one[0]);
-        }
-        return head.ToString();
-    }
+    private static Task<string> ReadHeadAsync(Stream stream) => RawUpgrade.ReadHeadAsync(stream);
 
     private static async Task<JsonElement> ReceiveJsonAsync(WebSocket socket, string? type = null)
     {

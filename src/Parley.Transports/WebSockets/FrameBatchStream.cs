@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 
 namespace Parley.Transports.WebSockets;
 
@@ -12,7 +11,6 @@ namespace Parley.Transports.WebSockets;
 /// </summary>
 public sealed class FrameBatchStream(Stream inner) : AsyncOnlyStream, IFrameBatch
 {
-    private const int MaxHeaderBytes = 10;
     private const int MinimumRent = 4096;
     // Serialises writes on the inner stream (a flush against a write the WebSocket makes on its own).
     private readonly SemaphoreSlim _io = new(1, 1);
@@ -28,26 +26,8 @@ public sealed class FrameBatchStream(Stream inner) : AsyncOnlyStream, IFrameBatc
     {
         lock (_gate)
         {
-            var span = Reserve(MaxHeaderBytes + payload.Length);
-            span[0] = (byte)(0x80 | (text ? 0x1 : 0x2));
-            int header;
-            if (payload.Length < 126)
-            {
-                span[1] = (byte)payload.Length;
-                header = 2;
-            }
-            else if (payload.Length <= ushort.MaxValue)
-            {
-                span[1] = 126;
-                BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)payload.Length);
-                header = 4;
-            }
-            else
-            {
-                span[1] = 127;
-                BinaryPrimitives.WriteUInt64BigEndian(span[2..], (ulong)payload.Length);
-                header = 10;
-            }
+            var span = Reserve(ServerFrameHeader.MaxBytes + payload.Length);
+            var header = ServerFrameHeader.Write(span, (byte)(0x80 | (text ? 0x1 : 0x2)), payload.Length);
             payload.CopyTo(span[header..]);
             _length += header + payload.Length;
             return _length;

@@ -168,26 +168,7 @@ public sealed partial class PipeWebSocket
     /// <summary>One whole unmasked frame into the pipe (under the lock, so frames never interleave).</summary>
     private void WriteFrameLocked(byte first, ReadOnlySpan<byte> payload)
     {
-        var head = _output.GetSpan(10);
-        head[0] = first;
-        int length;
-        if (payload.Length < 126)
-        {
-            head[1] = (byte)payload.Length;
-            length = 2;
-        }
-        else if (payload.Length <= ushort.MaxValue)
-        {
-            head[1] = 126;
-            BinaryPrimitives.WriteUInt16BigEndian(head[2..], (ushort)payload.Length);
-            length = 4;
-        }
-        else
-        {
-            head[1] = 127;
-            BinaryPrimitives.WriteUInt64BigEndian(head[2..], (ulong)payload.Length);
-            length = 10;
-        }
+        var length = ServerFrameHeader.Write(_output.GetSpan(ServerFrameHeader.MaxBytes), first, payload.Length);
         _output.Advance(length);
         if (!payload.IsEmpty) _output.Write(payload);
         _unflushed = (int)Math.Min(int.MaxValue, (long)_unflushed + length + payload.Length);
