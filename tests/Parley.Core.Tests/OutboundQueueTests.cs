@@ -11,7 +11,7 @@ public sealed class OutboundQueueTests
     [Fact]
     public void Events_come_out_in_order_across_growth_and_wrap_around()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue<ServerEvent>();
         var next = 0;
         var expected = 0;
         // Interleaved writes and reads move the head around the ring while it grows past its first size.
@@ -28,7 +28,7 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task A_wait_ends_when_an_event_arrives_and_completes_at_once_while_events_are_queued()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue<ServerEvent>();
         var wait = queue.WaitToReadAsync(CancellationToken.None);
         Assert.False(wait.IsCompleted);
         queue.TryWrite(new PongEvent("a"));
@@ -39,7 +39,7 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task Completion_lets_the_reader_drain_then_reports_false_and_refuses_writes()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue<ServerEvent>();
         queue.TryWrite(new PongEvent("a"));
         queue.Complete();
         Assert.False(queue.TryWrite(new PongEvent("b")));
@@ -47,7 +47,7 @@ public sealed class OutboundQueueTests
         Assert.True(queue.TryRead(out _));
         Assert.False(await queue.WaitToReadAsync(CancellationToken.None));
 
-        var idle = new OutboundQueue();
+        var idle = new OutboundQueue<ServerEvent>();
         var wait = idle.WaitToReadAsync(CancellationToken.None);
         idle.Complete();
         Assert.False(await wait.AsTask().WaitAsync(Timeout));
@@ -56,7 +56,7 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task A_cancelled_wait_throws_and_the_queue_stays_usable()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue<ServerEvent>();
         using var cts = new CancellationTokenSource();
         var wait = queue.WaitToReadAsync(cts.Token);
         cts.Cancel();
@@ -74,7 +74,7 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task The_continuation_does_not_run_on_the_writers_thread()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue<ServerEvent>();
         var reader = Task.Run(async () =>
         {
             await queue.WaitToReadAsync(CancellationToken.None);
@@ -92,7 +92,7 @@ public sealed class OutboundQueueTests
     public async Task Many_writers_and_one_reader_lose_nothing_and_keep_each_writers_order()
     {
         const int writers = 4, each = 20_000;
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue<ServerEvent>();
         var seen = new int[writers];
         var reader = Task.Run(async () =>
         {
@@ -118,9 +118,9 @@ public sealed class OutboundQueueTests
     }
 
     /// <summary>Polls until the reader's wait is registered (a write before that would not test the wake-up).</summary>
-    private static async Task WaitUntilPending(OutboundQueue queue)
+    private static async Task WaitUntilPending(OutboundQueue<ServerEvent> queue)
     {
-        var field = typeof(OutboundQueue).GetField("_waiting", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        var field = typeof(OutboundQueue<ServerEvent>).GetField("_waiting", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
         var deadline = DateTime.UtcNow + Timeout;
         while (!(bool)field.GetValue(queue)!)
         {

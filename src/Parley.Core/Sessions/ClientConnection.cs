@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using Parley.Abstractions;
 using Parley.Abstractions.Calls;
@@ -14,7 +15,7 @@ namespace Parley.Core.Sessions;
 /// </summary>
 public sealed class ClientConnection : IConnectionInfo
 {
-    private readonly OutboundQueue _outbound = new();
+    private readonly OutboundQueue<ServerEvent> _outbound = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TokenBucket _rate;
     private readonly int _liveCapacity;
@@ -212,7 +213,7 @@ public sealed class ClientConnection : IConnectionInfo
     }
 
     /// <summary>Takes the next event for writing; the transport calls this, never the engine.</summary>
-    public bool TryDequeue(out ServerEvent ev)
+    public bool TryDequeue([MaybeNullWhen(false)] out ServerEvent ev)
     {
         if (_outbound.TryRead(out ev))
         {

@@ -1,22 +1,23 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Tasks.Sources;
-using Parley.Abstractions.Events;
 
 namespace Parley.Core.Sessions;
 
 /// <summary>
-/// A connection's outbound events: many writers, one reader (the transport's write loop), in order. It replaces an
-/// unbounded channel, whose first segment and reader objects cost about 1 KiB per connection whether or not anything
-/// is queued; this one holds no array while empty (beyond a small one it keeps for the next burst) and waits with
-/// one reusable value-task source. Like the channel it never runs the reader's continuation on a writer's thread.
+/// A connection's outbound items (engine events, encoded frames): many writers, one reader (the transport's write
+/// loop), in order. It replaces an unbounded channel, whose first segment and reader objects cost about 1 KiB per
+/// connection whether or not anything is queued; this one holds no array while empty (beyond a small one it keeps for
+/// the next burst) and waits with one reusable value-task source. Like the channel it never runs the reader's
+/// continuation on a writer's thread.
 /// </summary>
-internal sealed class OutboundQueue : IValueTaskSource<bool>
+public sealed class OutboundQueue<T> : IValueTaskSource<bool>
 {
     private const int InitialCapacity = 8;
     // A drained queue keeps an array up to this size for the next burst and gives a larger one back.
     private const int KeptCapacity = 32;
 
     private readonly Lock _gate = new();
-    private ServerEvent?[]? _items;
+    private T[]? _items;
     private int _head;
     private int _count;
     private bool _completed;
@@ -24,15 +25,15 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
     private CancellationTokenRegistration _cancel;
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
 
-    /// <summary>Queues an event; false once <see cref="Complete"/> was called.</summary>
-    public bool TryWrite(ServerEvent ev)
+    /// <summary>Queues an item; false once <see cref="Complete"/> was called.</summary>
+    public bool TryWrite(T item)
     {
         lock (_gate)
         {
             if (_completed) return false;
-            if (_items is null) _items = new ServerEvent?[InitialCapacity];
+            if (_items is null) _items = new T[InitialCapacity];
             else if (_count == _items.Length) Grow();
-            _items[(_head + _count) % _items.Length] = ev;
+            _items[(_head + _count) % _items.Length] = item;
             _count++;
             if (!_waiting) return true;
         }
@@ -40,18 +41,18 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
         return true;
     }
 
-    /// <summary>Takes the oldest event, if any.</summary>
-    public bool TryRead(out ServerEvent ev)
+    /// <summary>Takes the oldest item, if any.</summary>
+    public bool TryRead([MaybeNullWhen(false)] out T item)
     {
         lock (_gate)
         {
             if (_count == 0)
             {
-                ev = null!;
+                item = default;
                 return false;
             }
-            ev = _items![_head]!;
-            _items[_head] = null;
+            item = _items![_head];
+            _items[_head] = default!;
             _head = (_head + 1) % _items.Length;
             if (--_count == 0)
             {
@@ -62,8 +63,14 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
         }
     }
 
+    /// <summary>Completed and drained: nothing will be read any more.</summary>
+    public bool IsDone
+    {
+        get { lock (_gate) return _completed && _count == 0; }
+    }
+
     /// <summary>
-    /// True when an event can be read, false when the queue is completed and drained; waits otherwise. One reader:
+    /// True when an item can be read, false when the queue is completed and drained; waits otherwise. One reader:
     /// a wait must end before the next one starts.
     /// </summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken ct)
@@ -78,10 +85,10 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
         }
         if (ct.CanBeCanceled)
         {
-            var registration = ct.UnsafeRegister(static (s, t) => ((OutboundQueue)s!).Cancelled(t), this);
+            var registration = ct.UnsafeRegister(static (s, t) => ((OutboundQueue<T>)s!).Cancelled(t), this);
             lock (_gate)
             {
-                // Ended already (an event, completion, or this token): nobody else will drop the registration.
+                // Ended already (an item, completion, or this token): nobody else will drop the registration.
                 if (_waiting) (_cancel, registration) = (registration, default);
             }
             registration.Unregister();
@@ -128,7 +135,7 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
 
     private void Grow()
     {
-        var grown = new ServerEvent?[_items!.Length * 2];
+        var grown = new T[_items!.Length * 2];
         for (var i = 0; i < _count; i++) grown[i] = _items[(_head + i) % _items.Length];
         _items = grown;
         _head = 0;

@@ -160,7 +160,7 @@ public sealed class SockJsEndpoint(StompServer server, StompWebSocketEndpoint we
                     if (!streaming || written >= options.SockJsStreamBytesLimit) return;
                     continue;
                 }
-                if (outbox.Reader.Completion.IsCompleted)
+                if (outbox.IsDrained)
                 {
                     var (code, reason) = StompWebSocketRunner.SockJsClose(outbox.CloseCode ?? DisconnectCode.Normal);
                     await WriteAsync(context, SockJsFrames.CloseFrame(code, reason) + "\n");
@@ -169,7 +169,7 @@ public sealed class SockJsEndpoint(StompServer server, StompWebSocketEndpoint we
                 }
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 wait.CancelAfter(options.SockJsHeartbeatMs);
-                try { await outbox.Reader.WaitToReadAsync(wait.Token); }
+                try { await outbox.WaitToReadAsync(wait.Token); }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
                     await WriteAsync(context, "h\n");

@@ -1,20 +1,24 @@
-using System.Threading.Channels;
 using Parley.Abstractions;
+using Parley.Core.Sessions;
 
 namespace Parley.Transports.Stomp;
 
 /// <summary>
 /// Encoded STOMP bytes waiting for the wire, counted against the send buffer limit (Spring's
-/// <c>sendBufferSizeLimit</c>). The session writes, exactly one transport loop (WebSocket, SockJS receiver) reads.
+/// <c>sendBufferSizeLimit</c>). The session writes, exactly one transport loop (WebSocket, SockJS receiver) reads,
+/// one wait at a time. An empty outbox holds no array.
 /// </summary>
 public sealed class StompOutbox(int limitBytes)
 {
-    private readonly Channel<ReadOnlyMemory<byte>> _channel = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly OutboundQueue<ReadOnlyMemory<byte>> _queue = new();
     private long _bytes;
     private int _closeCode = -1;
 
-    public ChannelReader<ReadOnlyMemory<byte>> Reader => _channel.Reader;
+    /// <summary>True when bytes can be taken, false once the outbox is completed and drained; waits otherwise.</summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken ct) => _queue.WaitToReadAsync(ct);
+
+    /// <summary>Completed and drained: the session's last bytes have been taken.</summary>
+    public bool IsDrained => _queue.IsDone;
 
     /// <summary>Why the session ended, once <see cref="Complete"/> was called.</summary>
     public DisconnectCode? CloseCode => _closeCode < 0 ? null : (DisconnectCode)_closeCode;
@@ -29,7 +33,7 @@ public sealed class StompOutbox(int limitBytes)
             Interlocked.Add(ref _bytes, -bytes.Length);
             return false;
         }
-        if (_channel.Writer.TryWrite(bytes)) return true;
+        if (_queue.TryWrite(bytes)) return true;
         Interlocked.Add(ref _bytes, -bytes.Length);
         return false;
     }
@@ -42,7 +46,7 @@ public sealed class StompOutbox(int limitBytes)
     {
         var list = new List<ReadOnlyMemory<byte>>();
         var total = 0;
-        while (total < maxBytes && _channel.Reader.TryRead(out var item))
+        while (total < maxBytes && _queue.TryRead(out var item))
         {
             list.Add(item);
             total += item.Length;
@@ -55,7 +59,7 @@ public sealed class StompOutbox(int limitBytes)
     public void Complete(DisconnectCode code)
     {
         Interlocked.CompareExchange(ref _closeCode, (int)code, -1);
-        _channel.Writer.TryComplete();
+        _queue.Complete();
     }
 
     public bool IsCompleted => _closeCode >= 0;

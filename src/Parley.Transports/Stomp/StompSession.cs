@@ -69,8 +69,11 @@ public sealed partial class StompSession : IAsyncDisposable
             Fail(DisconnectCode.FrameTooLarge, $"frame exceeds {_server.Options.MaxInboundMessageBytes} bytes");
             return;
         }
-        Append(data.Span);
-        var sequence = new ReadOnlySequence<byte>(_buffer, 0, _length);
+        // The usual case, nothing left over from an earlier message: frames are parsed straight from this one (a parsed
+        // frame copies what it keeps), and only an incomplete tail is kept, so an idle session holds no buffer.
+        var fromBuffer = _length > 0;
+        if (fromBuffer) Append(data.Span);
+        var sequence = fromBuffer ? new ReadOnlySequence<byte>(_buffer, 0, _length) : new ReadOnlySequence<byte>(data);
         try
         {
             while (!Ended)
@@ -92,9 +95,16 @@ public sealed partial class StompSession : IAsyncDisposable
         finally
         {
             var left = (int)sequence.Length;
-            if (left > 0 && left < _length) Buffer.BlockCopy(_buffer, _length - left, _buffer, 0, left);
-            _length = left;
-            if (_length == 0 && _buffer.Length > 16 * 1024) _buffer = [];
+            if (fromBuffer)
+            {
+                if (left > 0 && left < _length) Buffer.BlockCopy(_buffer, _length - left, _buffer, 0, left);
+                _length = left;
+            }
+            else if (left > 0)
+            {
+                Append(data.Span[^left..]);
+            }
+            if (_length == 0) _buffer = [];
         }
     }
 

@@ -97,7 +97,7 @@ public static class StompWebSocketRunner
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(abort);
                 wait.CancelAfter(options.SockJsHeartbeatMs);
-                try { more = await outbox.Reader.WaitToReadAsync(wait.Token); }
+                try { more = await outbox.WaitToReadAsync(wait.Token); }
                 catch (OperationCanceledException) when (!abort.IsCancellationRequested)
                 {
                     await SendAsync(socket, "h"u8.ToArray(), session, sendLimit, abort);
@@ -106,7 +106,7 @@ public static class StompWebSocketRunner
             }
             else
             {
-                more = await outbox.Reader.WaitToReadAsync(abort);
+                more = await outbox.WaitToReadAsync(abort);
             }
             if (!more) break;
             var items = outbox.TakeAvailable(64 * 1024);

@@ -72,6 +72,13 @@ public sealed class StompProtocolTests(StompFixture fixture)
         var message = await client.NextAsync(StompCommand.Message);
         Assert.Equal("ab\0cd", Encoding.UTF8.GetString(message.Body.Span));
         Assert.Equal("application/octet-stream", message.GetHeader("content-type"));
+
+        // A whole frame and the start of the next in one message, the rest of it in the next message.
+        var second = "SEND\ndestination:/topic/split-room\n\nsecond\0";
+        await client.SendAsync("SEND\ndestination:/topic/split-room\n\nfirst\0" + second[..20]);
+        await client.SendAsync(second[20..]);
+        Assert.Equal("first", Encoding.UTF8.GetString((await client.NextAsync(StompCommand.Message)).Body.Span));
+        Assert.Equal("second", Encoding.UTF8.GetString((await client.NextAsync(StompCommand.Message)).Body.Span));
     }
 
     [Fact]
