@@ -26,6 +26,24 @@ public sealed class OutboundQueueTests
     }
 
     [Fact]
+    public async Task A_bounded_write_is_refused_while_the_queue_is_full_and_the_refused_item_is_not_queued()
+    {
+        var queue = new OutboundQueue<byte[]>();
+        for (var i = 0; i < 3; i++) Assert.True(queue.TryWrite([(byte)i], capacity: 3));
+        Assert.False(queue.TryWrite([9], capacity: 3));
+        Assert.True(await queue.WaitToReadAsync(CancellationToken.None));
+        Assert.True(queue.TryRead(out var first));
+        Assert.Equal(0, first[0]);
+        Assert.True(queue.TryWrite([3], capacity: 3));
+        queue.Complete();
+        var rest = new List<byte>();
+        while (queue.TryRead(out var item)) rest.Add(item[0]);
+        Assert.Equal([1, 2, 3], rest);
+        Assert.True(queue.IsDone);
+        Assert.False(await queue.WaitToReadAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_wait_ends_when_an_event_arrives_and_completes_at_once_while_events_are_queued()
     {
         var queue = new OutboundQueue<ServerEvent>();

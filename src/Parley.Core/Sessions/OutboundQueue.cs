@@ -25,12 +25,12 @@ public sealed class OutboundQueue<T> : IValueTaskSource<bool>
     private CancellationTokenRegistration _cancel;
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
 
-    /// <summary>Queues an item; false once <see cref="Complete"/> was called.</summary>
-    public bool TryWrite(T item)
+    /// <summary>Queues an item; false once <see cref="Complete"/> was called, or when <paramref name="capacity"/> items are queued.</summary>
+    public bool TryWrite(T item, int capacity = int.MaxValue)
     {
         lock (_gate)
         {
-            if (_completed) return false;
+            if (_completed || _count >= capacity) return false;
             if (_items is null) _items = new T[InitialCapacity];
             else if (_count == _items.Length) Grow();
             _items[(_head + _count) % _items.Length] = item;

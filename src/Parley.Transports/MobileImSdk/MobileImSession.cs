@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Parley.Core.Sessions;
 using Parley.Protocol.MobileImSdk;
 
@@ -13,10 +12,9 @@ namespace Parley.Transports.MobileImSdk;
 public abstract class MobileImSession
 {
     private static long s_nextId;
-    private readonly Channel<byte[]> _out = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(4096)
-    {
-        SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite,
-    });
+    private const int QueueCapacity = 4096;
+    // Not a channel: its segment and reader objects cost about 1 KiB per session, queued or not.
+    private readonly OutboundQueue<byte[]> _out = new();
     private readonly CancellationTokenSource _transportClosed = new();
     private long _lastActivity = Stopwatch.GetTimestamp();
     private int _closing;
@@ -78,7 +76,7 @@ public abstract class MobileImSession
         return SendEncoded(bytes);
     }
 
-    internal bool SendEncoded(byte[] bytes) => bytes.Length <= MaxOutboundBytes && !IsClosing && _out.Writer.TryWrite(bytes);
+    internal bool SendEncoded(byte[] bytes) => bytes.Length <= MaxOutboundBytes && !IsClosing && _out.TryWrite(bytes, QueueCapacity);
 
     internal bool Fits(int encodedLength) => encodedLength <= MaxOutboundBytes;
 
@@ -86,7 +84,7 @@ public abstract class MobileImSession
     public void Close()
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0) return;
-        _out.Writer.TryComplete();
+        _out.Complete();
     }
 
     /// <summary>Completes when the writer loop ended and the transport was closed.</summary>
@@ -98,10 +96,10 @@ public abstract class MobileImSession
     {
         try
         {
-            while (await _out.Reader.WaitToReadAsync(_transportClosed.Token))
+            while (await _out.WaitToReadAsync(_transportClosed.Token))
             {
                 // Packets queued together leave together: written one by one, flushed once.
-                for (var n = 0; n < MaxPacketsPerFlush && _out.Reader.TryRead(out var bytes); n++) await WriteAsync(bytes, _transportClosed.Token);
+                for (var n = 0; n < MaxPacketsPerFlush && _out.TryRead(out var bytes); n++) await WriteAsync(bytes, _transportClosed.Token);
                 await FlushAsync(_transportClosed.Token);
             }
         }
