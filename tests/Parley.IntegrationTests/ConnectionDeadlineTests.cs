@@ -111,6 +111,31 @@ public sealed class ConnectionDeadlineTests
         Assert.Equal(0x89, header[0]);
     }
 
+    [Fact]
+    public async Task A_logged_in_MobileIMSDK_WebSocket_is_pinged_at_its_keep_alive_interval()
+    {
+        await using var server = await MobileImSdk.MobileImKit.StartAsync(new Dictionary<string, string?>
+        {
+            ["Parley:MobileImSdk:WebSocketKeepAliveMs"] = "1000",
+        });
+        var alice = await server.CreateUserAsync("alice");
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port).WaitAsync(TestSocket.Timeout);
+        var stream = tcp.GetStream();
+        await HandshakeAsync(stream, alice.Token, "/websocket");
+        var client = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = Timeout.InfiniteTimeSpan });
+        using var timeout = new CancellationTokenSource(TestSocket.Timeout);
+        await client.SendAsync(Encoding.UTF8.GetBytes(MobileImSdk.MobileImKit.Login(alice.Account, alice.Token)), WebSocketMessageType.Text, true, timeout.Token);
+        var buffer = new byte[4096];
+        var response = await client.ReceiveAsync(buffer.AsMemory(), timeout.Token);
+        Assert.Contains("\"type\":50", Encoding.UTF8.GetString(buffer, 0, response.Count));
+
+        // The client sends nothing more: the next frame on the wire is the server's keep-alive ping.
+        var header = new byte[2];
+        await stream.ReadExactlyAsync(header, timeout.Token);
+        Assert.Equal(0x89, header[0]);
+    }
+
     private static async Task HandshakeAsync(Stream stream, string token, string path = "/ws", string? subProtocol = null)
     {
         var request = $"GET {path}?access_token={Uri.EscapeDataString(token)} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" +

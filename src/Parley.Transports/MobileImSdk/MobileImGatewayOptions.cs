@@ -21,6 +21,12 @@ public sealed class MobileImGatewayOptions
 
     public string WebSocketPath { get; set; } = "/websocket";
 
+    /// <summary>
+    /// Interval of the server's WebSocket ping to an otherwise silent MobileIMSDK WebSocket client (it keeps NATs and
+    /// proxies from dropping the connection; liveness itself is the client's keep-alive packets); 0 = none.
+    /// </summary>
+    public int WebSocketKeepAliveMs { get; set; } = 120_000;
+
     /// <summary>Largest server→client UDP datagram (Java/Android UDP clients read into 1024 bytes).</summary>
     public int UdpMaxOutboundBytes { get; set; } = 1024;
 

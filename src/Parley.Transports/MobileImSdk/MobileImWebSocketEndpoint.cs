@@ -32,7 +32,8 @@ public sealed class MobileImWebSocketEndpoint(MobileImGateway gateway, IOptions<
     public async Task RunAsync(IUpgradeRequest request)
     {
         var remote = request.Remote;
-        using var outbound = await request.AcceptAsync(null, TimeSpan.FromMinutes(2)); // the middleware's default keep-alive
+        var keepAlive = options.Value.WebSocketKeepAliveMs;
+        using var outbound = await request.AcceptAsync(null, keepAlive > 0 ? TimeSpan.FromMilliseconds(keepAlive) : Timeout.InfiniteTimeSpan);
         var socket = outbound.Socket;
         var session = new WsSession(outbound, remote, options.Value.WebSocket) { Link = outbound.KeepAliveOnly() };
         gateway.Start(session);
