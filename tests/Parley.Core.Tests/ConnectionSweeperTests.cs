@@ -14,13 +14,20 @@ public sealed class ConnectionSweeperTests
     private static ConnectionSweeper Sweeper(EngineHarness h) =>
         new(h.Get<SessionRegistry>(), h.Get<Options.ParleyOptions>(), h.Get<Clients.ClientKinds>());
 
+    /// <summary>A connection of a new user, with a link that records what the sweep asks of its transport.</summary>
+    private static async Task<(ClientConnection Connection, RecordingLink Link)> AttachedAsync(EngineHarness h, string user)
+    {
+        var connection = h.Connect(await h.UserAsync(user)).Connection;
+        var link = new RecordingLink();
+        connection.Attach(link);
+        return (connection, link);
+    }
+
     [Fact]
     public async Task A_write_that_stalls_past_the_send_time_limit_closes_as_a_slow_consumer_and_aborts_once()
     {
         await using var h = await EngineHarness.StartAsync();
-        var connection = h.Connect(await h.UserAsync("alice")).Connection;
-        var link = new RecordingLink();
-        connection.Attach(link);
+        var (connection, link) = await AttachedAsync(h, "alice");
         var sweeper = Sweeper(h);
         var limit = TimeSpan.FromMilliseconds(h.Get<Options.ParleyOptions>().Connections.SendTimeLimitMs);
 
@@ -40,8 +47,7 @@ public sealed class ConnectionSweeperTests
     public async Task A_finished_write_is_not_a_stall()
     {
         await using var h = await EngineHarness.StartAsync();
-        var connection = h.Connect(await h.UserAsync("alice")).Connection;
-        connection.Attach(new RecordingLink());
+        var (connection, _) = await AttachedAsync(h, "alice");
         connection.BeginWrite();
         connection.EndWrite();
         Assert.Equal(0, Sweeper(h).Sweep(Idle, After(TimeSpan.FromMinutes(1))));
@@ -52,9 +58,7 @@ public sealed class ConnectionSweeperTests
     public async Task A_closed_connection_is_aborted_once_the_close_grace_has_passed()
     {
         await using var h = await EngineHarness.StartAsync();
-        var connection = h.Connect(await h.UserAsync("alice")).Connection;
-        var link = new RecordingLink();
-        connection.Attach(link);
+        var (connection, link) = await AttachedAsync(h, "alice");
         var sweeper = Sweeper(h);
         var grace = TimeSpan.FromMilliseconds(h.Get<Options.ParleyOptions>().Connections.CloseGraceMs);
 
@@ -71,11 +75,8 @@ public sealed class ConnectionSweeperTests
     public async Task Open_connections_get_a_keep_alive_tick_and_closed_ones_do_not()
     {
         await using var h = await EngineHarness.StartAsync();
-        var open = h.Connect(await h.UserAsync("alice")).Connection;
-        var closed = h.Connect(await h.UserAsync("bob")).Connection;
-        var (openLink, closedLink) = (new RecordingLink(), new RecordingLink());
-        open.Attach(openLink);
-        closed.Attach(closedLink);
+        var (open, openLink) = await AttachedAsync(h, "alice");
+        var (closed, closedLink) = await AttachedAsync(h, "bob");
         closed.Close(DisconnectCode.Normal);
         var now = After(TimeSpan.FromSeconds(1));
 

@@ -144,10 +144,18 @@ public sealed class SessionRegistry
         }
     }
 
-    /// <summary>Every live connection (a snapshot, for administration and idle sweeps).</summary>
+    /// <summary>Every live connection (a snapshot, for administration and shutdown).</summary>
     public List<ClientConnection> All()
     {
         var result = new List<ClientConnection>(Count);
+        CopyAllTo(result);
+        return result;
+    }
+
+    /// <summary>Every live connection, into <paramref name="result"/> (cleared first): for the sweep, which reuses one list.</summary>
+    public void CopyAllTo(List<ClientConnection> result)
+    {
+        result.Clear();
         foreach (var shard in _shards)
         {
             lock (shard)
@@ -160,7 +168,6 @@ public sealed class SessionRegistry
                 }
             }
         }
-        return result;
     }
 
     /// <summary>Ids of users with at least one connection.</summary>

@@ -9,7 +9,7 @@ namespace Parley.Transports.WebSockets;
 /// pings, the close frame) join the batch while one is open, keeping their order, and go straight out otherwise.
 /// Reads pass through. An idle connection holds no buffer: the batch's is rented and returned per flush.
 /// </summary>
-public sealed class FrameBatchStream(Stream inner) : AsyncOnlyStream, IFrameBatch
+public sealed class FrameBatchStream(Stream inner) : Stream, IFrameBatch
 {
     private const int MinimumRent = 4096;
     // Serialises writes on the inner stream (a flush against a write the WebSocket makes on its own).
@@ -116,6 +116,18 @@ public sealed class FrameBatchStream(Stream inner) : AsyncOnlyStream, IFrameBatc
         WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
     public override Task FlushAsync(CancellationToken ct) => inner.FlushAsync(ct);
+
+    // Asynchronous only: a synchronous call would block a thread-pool thread on the network.
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() => throw new NotSupportedException("synchronous I/O on a WebSocket");
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous I/O on a WebSocket");
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous I/O on a WebSocket");
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

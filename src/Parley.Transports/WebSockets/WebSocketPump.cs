@@ -81,7 +81,7 @@ public static class WebSocketPump
     }
 
     /// <summary>How a socket ends under the pump: the peer went, the socket failed, or the sweep aborted it.</summary>
-    internal static bool IsTransportEnd(Exception ex) => ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException;
+    private static bool IsTransportEnd(Exception ex) => ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException;
 
     /// <summary>
     /// After the server's close frame (ours, or the socket's own for invalid UTF-8), give the peer a moment to answer
