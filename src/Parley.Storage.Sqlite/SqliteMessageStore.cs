@@ -53,6 +53,25 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
             }, static r => (ChatMessage?)ReadMessage(r, 0), null));
 
     /// <inheritdoc />
+    /// <remarks>A range of the idempotency index, which leads with the client message id.</remarks>
+    public Task<IReadOnlyList<(long SenderId, string ClientMsgId)>?> ListClientMsgIdsAsync(string from, string to, int limit, CancellationToken ct = default)
+    {
+        if (limit <= 0) return Task.FromResult<IReadOnlyList<(long SenderId, string ClientMsgId)>?>([]);
+        return db.ReadAsync<IReadOnlyList<(long SenderId, string ClientMsgId)>?>(async c =>
+        {
+            await using var command = c.CreateCommand();
+            command.CommandText = "SELECT sender_id, client_msg_id FROM messages WHERE client_msg_id >= $from AND client_msg_id < $to ORDER BY client_msg_id LIMIT $limit";
+            command.Parameters.AddWithValue("$from", from);
+            command.Parameters.AddWithValue("$to", to);
+            command.Parameters.AddWithValue("$limit", limit);
+            var list = new List<(long SenderId, string ClientMsgId)>();
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add((reader.GetInt64(0), reader.GetString(1)));
+            return list;
+        }, ct);
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<ChatMessage>> GetMessagesAsync(string conversationId, long afterSeq, long beforeSeq, int limit, bool newestFirst, CancellationToken ct = default)
     {
         if (limit <= 0) return Task.FromResult<IReadOnlyList<ChatMessage>>([]);

@@ -75,6 +75,29 @@ public sealed class SchemaTests : IDisposable
     }
 
     [Fact]
+    public async Task Client_msg_ids_are_listed_by_range_from_the_idempotency_index()
+    {
+        using var db = SqliteDatabase.Open(Options());
+        var store = new SqliteMessageStore(db);
+        await store.AppendAsync([
+            MessageStoreConformance.Msg("d:1:2", 1, 1, clientMsgId: "~0000000000a-x"),
+            MessageStoreConformance.Msg("d:1:2", 2, 2, clientMsgId: "~0000000000b-y"),
+            MessageStoreConformance.Msg("d:1:2", 3, 1, clientMsgId: "~0000000000c-z"),
+            MessageStoreConformance.Msg("d:1:2", 4, 1, clientMsgId: "plain"),
+            MessageStoreConformance.Msg("d:1:2", 5, 2),
+        ]);
+        Assert.Equal([(2L, "~0000000000b-y"), (1L, "~0000000000c-z")], await store.ListClientMsgIdsAsync("~0000000000b", "~0000000000d", 10));
+        Assert.Equal([(1L, "~0000000000a-x")], await store.ListClientMsgIdsAsync("~", "~~", 1));
+        Assert.Empty((await store.ListClientMsgIdsAsync("~0000000000d", "~~", 10))!);
+        Assert.Empty((await store.ListClientMsgIdsAsync("~", "~~", 0))!);
+        var plan = await db.WriteAsync((c, tx) => string.Join(" | ", c.Query(
+            "EXPLAIN QUERY PLAN SELECT sender_id, client_msg_id FROM messages WHERE client_msg_id >= @f AND client_msg_id < @t ORDER BY client_msg_id LIMIT 5",
+            new { f = "~0", t = "~1" }, tx).Select(r => (string)r.detail)), default);
+        Assert.Contains("ux_messages_client_msg_id_first", plan);
+        Assert.DoesNotContain("TEMP B-TREE", plan);
+    }
+
+    [Fact]
     public async Task A_failing_migration_rolls_back_and_keeps_the_version()
     {
         const string V1 = "CREATE TABLE a (x INTEGER);";

@@ -30,8 +30,8 @@ internal sealed class MimLogic(LoadUser user, ClientContext context, Action<byte
 
     public void SendData(string to, long seq, long timestamp) => Send(ProtocalFactory.CommonData(user.Name, to,
         MessageText.AsString(user.Index, seq, timestamp, context.TextLength), qos: true,
-        // A UUID, as the Java SDK makes: the gateway then forwards it unchanged.
-        fp: string.Create(CultureInfo.InvariantCulture, $"{user.Index:x8}-0000-4000-8000-{seq:x12}")));
+        // A random UUID, as the Java SDK makes (UUID.randomUUID()): the gateway forwards it to the receiver unchanged.
+        fp: Guid.NewGuid().ToString()));
 
     public void Tick(long now)
     {

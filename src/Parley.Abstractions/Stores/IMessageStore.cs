@@ -25,6 +25,14 @@ public interface IMessageStore
     Task<ChatMessage?> FindByClientMsgIdAsync(long senderId, string clientMsgId, CancellationToken ct = default);
 
     /// <summary>
+    /// Senders and client message ids of the messages whose client message id lies in [<paramref name="from"/>,
+    /// <paramref name="to"/>) in ordinal order, at most <paramref name="limit"/>; null when the store cannot seek
+    /// client message ids by range (the MobileIMSDK gateway then keeps its senders' fps as they are).
+    /// </summary>
+    Task<IReadOnlyList<(long SenderId, string ClientMsgId)>?> ListClientMsgIdsAsync(string from, string to, int limit, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<(long SenderId, string ClientMsgId)>?>(null);
+
+    /// <summary>
     /// Messages with afterSeq &lt; seq &lt; beforeSeq (beforeSeq 0 or less = no upper bound), at most
     /// <paramref name="limit"/>. <paramref name="newestFirst"/> picks the newest ones (returned newest first);
     /// otherwise the oldest ones, oldest first.

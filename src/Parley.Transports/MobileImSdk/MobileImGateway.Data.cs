@@ -31,7 +31,6 @@ public sealed partial class MobileImGateway
 {
     private readonly ConcurrentDictionary<(string User, string Fp), PendingS2C> _pending = new();
     private readonly ConcurrentDictionary<(string User, string Fp), long> _seenC2S = new();
-    private readonly ConcurrentDictionary<long, CursorTracker> _cursors = new();
 
     private sealed class PendingS2C(Protocal packet, byte[] bytes, long userId, ChatMessage? message)
     {
@@ -54,7 +53,8 @@ public sealed partial class MobileImGateway
         }
         if (string.IsNullOrEmpty(packet.To) || packet.To == MobileImIds.Unknown) return;
 
-        var request = new SendRequest(MessageTarget.ToUser(packet.To), ClientMsgIdOf(packet.Fp), KindOf(packet.TypeU), packet.DataContent ?? "", null);
+        var request = new SendRequest(MessageTarget.ToUser(packet.To), await StoredIdOfAsync(connection.UserId, packet.Fp), KindOf(packet.TypeU),
+            packet.DataContent ?? "", null);
         var committed = await _engine.SubmitAsync(connection.UserId, request, session.Transport, connection, CancellationToken.None);
         _ = AckWhenDurableAsync(session, packet, committed);
     }
@@ -117,7 +117,7 @@ public sealed partial class MobileImGateway
         if (_pending.TryRemove((session.UserId!, fp), out var pending))
         {
             pending.Completion?.TrySetResult(MobileImPushStatus.Received);
-            _ = AcknowledgedAsync(session.UserId!, session.UserId!, pending);
+            Acknowledged(session.UserId!, pending);
         }
         else
         {
@@ -230,22 +230,9 @@ public sealed partial class MobileImGateway
         catch (Exception ex) { Log.HookFailed(_logger, ex, hook); }
     }
 
-    private void ResetCursor(long userId) => _cursors[userId] = new CursorTracker();
-
-    /// <summary>Moves the delivered cursor for an acknowledged chat message, then fires the "received" hook.</summary>
-    private async Task AcknowledgedAsync(string user, string userName, PendingS2C pending)
-    {
-        if (pending.Message is { } message && _cursors.TryGetValue(pending.UserId, out var tracker) && tracker.Acked(message) is var target and > 0)
-        {
-            try { await _engine.MoveCursorAsync(pending.UserId, userName, message.ConversationId, target, ReceiptKind.Delivered, 0, CancellationToken.None); }
-            catch (Exception ex) { Log.PacketFailed(_logger, ex, ProtocalType.Received, "cursor", userName); }
-        }
-        Observe(_hooks.OnMobileImS2CReceivedAsync(ToHookPacket(user, pending)), nameof(ParleyHooks.OnMobileImS2CReceivedAsync));
-    }
-
     /// <summary>The fp of a chat message on this wire: the sender's fp when it was a UUID, else the message id.</summary>
     internal static string FpOf(ChatMessage message) =>
-        message.ClientMsgId is { Length: 36 } id && Guid.TryParse(id, out _) ? id : message.Id;
+        message.ClientMsgId is { } stored && FingerprintWindow.FpOf(stored) is { Length: 36 } fp && Guid.TryParse(fp, out _) ? fp : message.Id;
 
     /// <summary>A client fp as a Parley client message id (1–64 characters).</summary>
     internal static string? ClientMsgIdOf(string? fp)
@@ -260,38 +247,4 @@ public sealed partial class MobileImGateway
 
     internal static int TypeUOf(string kind) =>
         kind.StartsWith("typeu.", StringComparison.Ordinal) && int.TryParse(kind.AsSpan(6), out var n) && n >= 0 ? n : -1;
-
-    /// <summary>
-    /// Per user and conversation: the delivered cursor moves to the highest acknowledged seq below which nothing is
-    /// still waiting, so a lost message stays undelivered and is replayed at the next login.
-    /// </summary>
-    private sealed class CursorTracker
-    {
-        private readonly Dictionary<string, (SortedSet<long> Outstanding, long MaxAcked, long Moved)> _byConversation = new(StringComparer.Ordinal);
-
-        public void Sent(ChatMessage message)
-        {
-            lock (_byConversation)
-            {
-                if (!_byConversation.TryGetValue(message.ConversationId, out var state)) state = ([], 0, 0);
-                state.Outstanding.Add(message.Seq);
-                _byConversation[message.ConversationId] = state;
-            }
-        }
-
-        /// <summary>The seq to move the cursor to, or 0 when it does not move.</summary>
-        public long Acked(ChatMessage message)
-        {
-            lock (_byConversation)
-            {
-                if (!_byConversation.TryGetValue(message.ConversationId, out var state)) return 0;
-                state.Outstanding.Remove(message.Seq);
-                var maxAcked = Math.Max(state.MaxAcked, message.Seq);
-                var target = state.Outstanding.Count == 0 ? maxAcked : Math.Min(maxAcked, state.Outstanding.Min - 1);
-                var moved = Math.Max(state.Moved, target);
-                _byConversation[message.ConversationId] = (state.Outstanding, maxAcked, moved);
-                return target > state.Moved ? target : 0;
-            }
-        }
-    }
 }

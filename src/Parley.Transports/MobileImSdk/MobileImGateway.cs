@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Parley.Abstractions;
 using Parley.Abstractions.Cluster;
 using Parley.Abstractions.Hooks;
+using Parley.Abstractions.Stores;
 using Parley.Core.Cluster;
 using Parley.Core.Messaging;
 using Parley.Core.Services;
@@ -35,7 +36,7 @@ public sealed partial class MobileImGateway : IDisposable
     private readonly Timer _qosTimer;
 
     public MobileImGateway(ChatEngine engine, ParleyHooks hooks, IOptions<MobileImGatewayOptions> options, ILogger<MobileImGateway> logger,
-        ClusterBus bus, IPresence presence, AccountDirectory accounts, ClusterOptions cluster)
+        ClusterBus bus, IPresence presence, AccountDirectory accounts, ClusterOptions cluster, IMessageStore messages)
     {
         _engine = engine;
         _bus = bus;
@@ -51,6 +52,12 @@ public sealed partial class MobileImGateway : IDisposable
         _sweepTimer = new Timer(_ => Sweep(), null, sweep, sweep);
         var qos = TimeSpan.FromMilliseconds(Math.Max(10, _options.QosCheckIntervalMs));
         _qosTimer = new Timer(_ => CheckQos(), null, qos, qos);
+        if (!bus.IsClustered && _options.ResendWindowMs > 0)
+        {
+            _fingerprints = new FingerprintWindow(_options.ResendWindowMs);
+            _fingerprintsLoaded = LoadFingerprintsAsync(messages);
+        }
+        _cursorFlush = new CursorFlush(this, _options.CursorDelayMs);
     }
 
     internal MobileImGatewayOptions Options => _options;
@@ -231,6 +238,8 @@ public sealed partial class MobileImGateway : IDisposable
         _ = PumpAsync(session, connection);
         if (_options.ReplayOnLogin)
         {
+            // The replay starts at the stored cursor: what this user already acknowledged must be in it.
+            await _cursorFlush.FlushUserAsync(connection.UserId);
             try { await _engine.SyncAsync(connection, null, null, null, connection.Closing); }
             catch (OperationCanceledException) { }
         }
@@ -261,6 +270,7 @@ public sealed partial class MobileImGateway : IDisposable
         if (connection is null) return;
         connection.Close(code);
         _engine.Closed(connection);
+        _ = _cursorFlush.FlushUserAsync(connection.UserId);
     }
 
     /// <summary>Drains the engine's queue for a logged-in session; ends when the engine or the gateway closes it.</summary>
@@ -287,6 +297,7 @@ public sealed partial class MobileImGateway : IDisposable
             session.UserId = null;
         }
         _engine.Closed(connection);
+        _ = _cursorFlush.FlushUserAsync(connection.UserId);
         if (code is DisconnectCode.Kicked or DisconnectCode.LoggedOut or DisconnectCode.AccountDisabled && loginId is not null)
             Send(session, ProtocalFactory.Kickout(loginId!, MobileImKickoutCode.KickedByAdmin, code.ToReason()));
         if (session.ClosesOnError || code is DisconnectCode.ServerShutdown or DisconnectCode.IdleTimeout) End(session);
@@ -318,10 +329,14 @@ public sealed partial class MobileImGateway : IDisposable
     {
         _sweepTimer.Dispose();
         _qosTimer.Dispose();
+        _ = _cursorFlush.FlushAllAsync();
     }
 
     private static partial class Log
     {
+        [LoggerMessage(3012, LogLevel.Warning, "MobileIMSDK: the fps stored before this start could not be read; fps are stored as they are")]
+        public static partial void FingerprintsUnavailable(ILogger logger, Exception exception);
+
         [LoggerMessage(3000, LogLevel.Debug, "MobileIMSDK {Transport} {Remote}: bad packet ({Error}), session closed")]
         public static partial void BadPacket(ILogger logger, string transport, string? remote, string error);
 

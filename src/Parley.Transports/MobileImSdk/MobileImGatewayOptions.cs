@@ -49,6 +49,22 @@ public sealed class MobileImGatewayOptions
     /// <summary>How long a client fingerprint is remembered for de-duplication (MobileIMSDK: 10 minutes).</summary>
     public int DuplicateWindowMs { get; set; } = 600_000;
 
+    /// <summary>
+    /// How long a sender's chat-message fp keeps the stored id its first copy got, so a resend is answered, not stored
+    /// again. It must outlast the clients' resends (the Java SDK reports a message lost 13–18 s after sending it).
+    /// Within it, fps are stored time-first, which keeps the store's idempotency index from taking a random page
+    /// per message; 0 stores fps as they are and de-duplicates them for ever. On a cluster fps are always stored as
+    /// they are, because a resend may come to another node.
+    /// </summary>
+    public int ResendWindowMs { get; set; } = 60_000;
+
+    /// <summary>
+    /// How long a receiver's acknowledgements are gathered before its delivered cursor moves (one store write per
+    /// conversation instead of one per message). A server stop or a logout moves them at once; a crash loses at most
+    /// this much, and those messages are replayed at the next login. 0 moves the cursor at every ACK.
+    /// </summary>
+    public int CursorDelayMs { get; set; } = 200;
+
     /// <summary>Stamp <c>sm</c> (server time in ms) on every packet written (MobileIMSDK option, off by default).</summary>
     public bool ServerTimestamp { get; set; }
 

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Parley.Transports.MobileImSdk;
+
+/// <summary>
+/// The client message id a MobileIMSDK sender's fp is stored under, remembered for as long as the sender may resend
+/// that fp. The Java SDK's fps are random UUIDs; stored as they are, each one lands on a random page of the store's
+/// idempotency index, so every commit dirtied (and often first read) one index page per message. Here the stored id
+/// is time-first — <c>~</c>, the first sight in Unix ms as 11 hex digits, then the fp — and appends at the index's
+/// right edge. A resend must find the same id, so the fp's first sight is kept in memory for the resend window,
+/// and reloaded from the store's own index after a restart (<see cref="Load"/>).
+/// </summary>
+/// <remarks>
+/// Two generations, swapped every window: an entry lives between one and two windows, with no per-entry sweep.
+/// An entry is the sender's id and a 16-byte digest of the fp (the fp itself when it is a UUID), about 48 bytes.
+/// </remarks>
+internal sealed class FingerprintWindow(long windowMs)
+{
+    public const char Marker = '~';
+    private const int TimeDigits = 11;
+    private const int Prefix = 1 + TimeDigits;
+    private const int MaxClientMsgId = 64;
+    private const int MaxFp = MaxClientMsgId - Prefix;
+
+    private readonly Lock _gate = new();
+    private Dictionary<(long User, Guid Fp), long> _current = new();
+    private Dictionary<(long User, Guid Fp), long> _previous = new();
+    private long _rotatedAtMs = long.MinValue;
+
+    public long WindowMs => windowMs;
+
+    public int Count
+    {
+        get { lock (_gate) return _current.Count + _previous.Count; }
+    }
+
+    /// <summary>The client message id for this fp: the one its first copy got if seen within the window, else a new one.</summary>
+    public string ClientMsgIdOf(long userId, string fp, long nowMs)
+    {
+        var key = (userId, Digest(fp));
+        long firstSeen;
+        lock (_gate)
+        {
+            Rotate(nowMs);
+            if (!_current.TryGetValue(key, out firstSeen) && !_previous.TryGetValue(key, out firstSeen))
+            {
+                firstSeen = nowMs;
+                _current[key] = nowMs;
+            }
+        }
+        return Format(firstSeen, fp);
+    }
+
+    /// <summary>Remembers ids the store already holds (after a restart); ids of another form are ignored.</summary>
+    public void Load(IEnumerable<(long SenderId, string ClientMsgId)> stored, long nowMs)
+    {
+        lock (_gate)
+        {
+            Rotate(nowMs);
+            foreach (var (sender, id) in stored)
+            {
+                if (!TryParse(id, out var firstSeen, out var fp) || nowMs - firstSeen > windowMs) continue;
+                _current.TryAdd((sender, Digest(fp)), firstSeen);
+            }
+        }
+    }
+
+    /// <summary>The range of stored ids that can still be resent at <paramref name="nowMs"/>: [from, to).</summary>
+    public (string From, string To) LoadRange(long nowMs) =>
+        (Marker + Hex(Math.Max(0, nowMs - windowMs)), Marker + Hex(nowMs + 60_000) + Marker);
+
+    /// <summary>The fp inside a time-first id, or the id itself when it is of another form.</summary>
+    public static string FpOf(string clientMsgId) => TryParse(clientMsgId, out _, out var fp) ? fp : clientMsgId;
+
+    internal static string Format(long firstSeenMs, string fp)
+    {
+        // Too long for the store's 64 characters: a digest stands in, as for long ids before (the receiver then
+        // gets the message id as its fp).
+        var kept = fp.Length <= MaxFp ? fp : "h" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fp)))[..(MaxFp - 1)];
+        return string.Concat(Marker.ToString(), Hex(firstSeenMs), kept);
+    }
+
+    private static bool TryParse(string id, out long firstSeenMs, out string fp)
+    {
+        firstSeenMs = 0;
+        fp = "";
+        if (id.Length <= Prefix || id[0] != Marker) return false;
+        if (!long.TryParse(id.AsSpan(1, TimeDigits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out firstSeenMs)) return false;
+        fp = id[Prefix..];
+        return true;
+    }
+
+    private static string Hex(long ms) => ms.ToString("x11", CultureInfo.InvariantCulture);
+
+    private static Guid Digest(string fp)
+    {
+        if (fp.Length == 36 && Guid.TryParseExact(fp, "D", out var guid)) return guid;
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(fp), hash);
+        return new Guid(hash[..16]);
+    }
+
+    private void Rotate(long nowMs)
+    {
+        if (_rotatedAtMs == long.MinValue)
+        {
+            _rotatedAtMs = nowMs;
+            return;
+        }
+        if (nowMs - _rotatedAtMs < windowMs) return;
+        // More than two windows since the last swap: both generations are out of date.
+        (_previous, _current) = nowMs - _rotatedAtMs >= 2 * windowMs ? (new(), new()) : (_current, _previous);
+        _current.Clear();
+        _rotatedAtMs = nowMs;
+    }
+}
