@@ -87,8 +87,35 @@ public class PropertyTests
         {
             var bytes = ProtocalCodec.Encode(packet);
             var decoded = ProtocalCodec.Decode(bytes, int.MaxValue);
-            return decoded.Packet == packet && ProtocalCodec.Encode(decoded.Packet).AsSpan().SequenceEqual(bytes);
+            // The UTF-8 writer and the text writer agree byte for byte (lone surrogates become U+FFFD in both).
+            return decoded.Packet == packet && ProtocalCodec.Encode(decoded.Packet).AsSpan().SequenceEqual(bytes)
+                && Encoding.UTF8.GetBytes(ProtocalCodec.EncodeToString(packet)).AsSpan().SequenceEqual(bytes);
         }).Check(Fast);
+    }
+
+    [Fact]
+    public void The_utf8_writer_matches_the_text_writer_on_any_string()
+    {
+        // Any char, lone surrogates and every control included; the round trip above cannot carry lone surrogates.
+        var odd = Gen.Elements("\uD800", "\uDC00", "\uDBFF\uDFFF", "\u001f", "\u007f", "\u0085", "\u00a0", "\uFEFF", "\uFFFF")
+            .Select(s => System.Text.RegularExpressions.Regex.Unescape(s));
+        var any = Gen.OneOf(Text, ArbMap.Default.GeneratorFor<string>().Select(s => s ?? ""), odd).ArrayOf().Select(parts => string.Concat(parts));
+        var envelopes =
+            from data in any
+            from fp in any
+            from type in ArbMap.Default.GeneratorFor<int>()
+            select new Protocal { Type = type, DataContent = data, Fp = fp, From = null };
+        Prop.ForAll(envelopes.ToArbitrary(), packet =>
+            Encoding.UTF8.GetBytes(ProtocalCodec.EncodeToString(packet)).AsSpan().SequenceEqual(ProtocalCodec.Encode(packet))).Check(Fast);
+    }
+
+    [Fact]
+    public void A_packet_larger_than_the_kept_buffer_encodes_whole_and_the_next_one_too()
+    {
+        var big = new Protocal { DataContent = new string('\u00e9', 40_000) + "<end>" };
+        Assert.Equal(Encoding.UTF8.GetBytes(ProtocalCodec.EncodeToString(big)), ProtocalCodec.Encode(big));
+        var small = new Protocal { DataContent = "x" };
+        Assert.Equal(Encoding.UTF8.GetBytes(ProtocalCodec.EncodeToString(small)), ProtocalCodec.Encode(small));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public static class ProtocalCodec
             .Finish();
 
     /// <summary>The envelope as UTF-8 bytes (lone surrogates become U+FFFD).</summary>
-    public static byte[] Encode(Protocal packet) => Encoding.UTF8.GetBytes(EncodeToString(packet));
+    public static byte[] Encode(Protocal packet) => GsonUtf8Writer.Encode(packet);
 
     /// <summary>Decodes one envelope of at most <paramref name="maxBytes"/> bytes. Never throws.</summary>
     public static ProtocalDecodeResult Decode(ReadOnlySpan<byte> json, int maxBytes)
