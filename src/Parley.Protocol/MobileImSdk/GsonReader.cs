@@ -16,6 +16,12 @@ internal static class GsonReader
 {
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 16 };
 
+    // The field names the envelope and its payloads use, as shared strings: a packet's names cost no allocation.
+    private static readonly (byte[] Utf8, string Name)[] KnownNames =
+        new[] { "bridge", "type", "dataContent", "from", "to", "fp", "QoS", "typeu", "sm", "loginUserId", "loginToken", "extra",
+                "firstLoginTime", "code", "errorCode", "errorMsg", "reason" }
+            .Select(n => (Encoding.UTF8.GetBytes(n), n)).ToArray();
+
     /// <summary>Returns null on success, else an error message. Never throws on bad input.</summary>
     public static string? ReadObject(ReadOnlySpan<byte> json, GsonFieldHandler handler)
     {
@@ -34,7 +40,7 @@ internal static class GsonReader
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString()!;
+                var name = NameOf(ref reader);
                 reader.Read();
                 if (!handler(name, ref reader))
                 {
@@ -53,6 +59,19 @@ internal static class GsonReader
         {
             return "invalid JSON: " + e.Message;
         }
+    }
+
+    private static string NameOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            var span = reader.ValueSpan;
+            foreach (var (utf8, name) in KnownNames)
+            {
+                if (span.SequenceEqual(utf8)) return name;
+            }
+        }
+        return reader.GetString()!;
     }
 
     public static bool Skip(ref Utf8JsonReader reader)
@@ -106,6 +125,9 @@ internal static class GsonReader
         switch (reader.TokenType)
         {
             case JsonTokenType.Null: return true;
+            case JsonTokenType.Number when reader.TryGetInt64(out var exact):
+                value = exact;
+                return true;
             case JsonTokenType.Number: text = Encoding.UTF8.GetString(reader.ValueSpan); break;
             case JsonTokenType.String: text = reader.GetString()!; break;
             default: return false;
