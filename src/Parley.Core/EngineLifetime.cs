@@ -15,10 +15,18 @@ namespace Parley.Core;
 /// Starts the cluster bus and presence, loads revocations and starts the commit writer; on shutdown closes
 /// connections, drains the writer and leaves the cluster (presence first, so the others hear a goodbye, not a timeout).
 /// </summary>
-/// <remarks>Takes <see cref="ClientRpc"/> so that a bad query handler registration stops the server at start.</remarks>
+/// <remarks>
+/// Takes <see cref="ClientRpc"/> so that a bad query handler registration stops the server at start. Connections are
+/// closed as soon as the application starts stopping: the web server's graceful stop, which runs before this
+/// service's, waits for every open WebSocket request, so a single connected client held a stop for the host's whole
+/// shutdown timeout (30 s, longer than a container's usual grace before it is killed).
+/// </remarks>
 public sealed class EngineLifetime(MessagePipeline pipeline, TokenService tokens, SessionRegistry registry, ClientRpc rpc, ClusterBus bus, IPresence presence,
-    PresenceService presenceService, ChatEngine engine, ClusterRecovery recovery, SessionControl control, IClientCallDispatcher calls) : IHostedService
+    PresenceService presenceService, ChatEngine engine, ClusterRecovery recovery, SessionControl control, IClientCallDispatcher calls,
+    IHostApplicationLifetime lifetime) : IHostedService, IDisposable
 {
+    private CancellationTokenRegistration _stopping;
+
     public ClientRpc Rpc { get; } = rpc;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -29,13 +37,21 @@ public sealed class EngineLifetime(MessagePipeline pipeline, TokenService tokens
         await bus.StartAsync(cancellationToken);
         await presence.StartAsync(presenceService, cancellationToken);
         pipeline.Start();
+        _stopping = lifetime.ApplicationStopping.Register(CloseConnections);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var c in registry.All()) c.Close(DisconnectCode.ServerShutdown);
+        CloseConnections();
         await pipeline.DisposeAsync();
         await presence.DisposeAsync();
         await bus.DisposeAsync();
     }
+
+    private void CloseConnections()
+    {
+        foreach (var c in registry.All()) c.Close(DisconnectCode.ServerShutdown);
+    }
+
+    public void Dispose() => _stopping.Dispose();
 }

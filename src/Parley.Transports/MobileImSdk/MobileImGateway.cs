@@ -84,6 +84,13 @@ public sealed partial class MobileImGateway : IDisposable
         Detach(session, DisconnectCode.Normal);
     }
 
+    /// <summary>The server stops: the session's user goes offline as shut down, then the transport closes after its queued packets.</summary>
+    public void Shutdown(MobileImSession session)
+    {
+        Detach(session, DisconnectCode.ServerShutdown);
+        End(session);
+    }
+
     /// <summary>Handles one decoded (or undecodable) packet. Never throws for bad input.</summary>
     public async ValueTask HandleAsync(MobileImSession session, ProtocalDecodeResult decoded)
     {

@@ -129,4 +129,21 @@ public sealed class GatewayStorageTests : IAsyncLifetime
         Assert.Equal(1, receipt.GetProperty("seq").GetInt64());
         Assert.Equal(1, await DeliveredAsync(b));
     }
+
+    [Fact]
+    public async Task A_server_stop_moves_the_gathered_cursors()
+    {
+        var alice = await UserAsync("sta");
+        var b = await UserAsync("stb");
+        await using (var bob = await MobileImKit.LoginAsync(_server, Wire.Tcp, b))
+        {
+            await using (var a = await TestSocket.ConnectAsync(_server, alice.Token))
+                await a.SendMessageAsync(new { to = b.Account }, "before the stop");
+            await bob.MessageAsync(m => m.DataContent == "before the stop");
+            await MobileImKit.UntilAsync(() => _hooks.Received.Any(p => p.To == b.Account), _hooks.Changed, what: "bob's ACK");
+            Assert.Equal(0, await DeliveredAsync(b));
+            await _server.RestartAsync();
+        }
+        Assert.Equal(1, await DeliveredAsync(b));
+    }
 }
