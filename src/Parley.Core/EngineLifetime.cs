@@ -23,7 +23,7 @@ namespace Parley.Core;
 /// </remarks>
 public sealed class EngineLifetime(MessagePipeline pipeline, TokenService tokens, SessionRegistry registry, ClientRpc rpc, ClusterBus bus, IPresence presence,
     PresenceService presenceService, ChatEngine engine, ClusterRecovery recovery, SessionControl control, IClientCallDispatcher calls,
-    IHostApplicationLifetime lifetime) : IHostedService, IDisposable
+    IHostApplicationLifetime? lifetime = null) : IHostedService, IDisposable
 {
     private CancellationTokenRegistration _stopping;
 
@@ -37,7 +37,8 @@ public sealed class EngineLifetime(MessagePipeline pipeline, TokenService tokens
         await bus.StartAsync(cancellationToken);
         await presence.StartAsync(presenceService, cancellationToken);
         pipeline.Start();
-        _stopping = lifetime.ApplicationStopping.Register(CloseConnections);
+        // Without a host (engine tests) there is no earlier signal than StopAsync.
+        if (lifetime is not null) _stopping = lifetime.ApplicationStopping.Register(CloseConnections);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
