@@ -2,7 +2,8 @@ using System.Diagnostics;
 using Parley.IntegrationTests.Infrastructure;
 using Parley.IntegrationTests.MobileImSdk;
 using Parley.IntegrationTests.Stomp;
-using Parley.Protocol.MobileImSdk;
+using Microsoft.Extensions.DependencyInjection;
+using Parley.Transports.MobileImSdk;
 
 namespace Parley.IntegrationTests;
 
@@ -15,7 +16,12 @@ public sealed class ShutdownTests
     [Fact]
     public async Task Stopping_closes_clients_of_every_transport_at_once()
     {
-        await using var server = await MobileImKit.StartAsync();
+        // Idle timeouts longer than the host's shutdown timeout: nothing but the stop itself may close these clients.
+        await using var server = await MobileImKit.StartAsync(new Dictionary<string, string?>
+        {
+            ["Parley:MobileImSdk:WebSocket:IdleTimeoutMs"] = "120000",
+            ["Parley:MobileImSdk:Tcp:IdleTimeoutMs"] = "120000",
+        });
         var native = await server.CreateUserAsync("stopnative");
         var stomp = await server.CreateUserAsync("stopstomp");
         var tcp = await server.CreateUserAsync("stoptcp");
@@ -27,6 +33,9 @@ public sealed class ShutdownTests
         await tcpPeer.LoginAsync(tcp.Account, tcp.Password);
         await using var wsPeer = await MobileImKit.RawAsync(server, Wire.Ws);
         await wsPeer.LoginAsync(ws.Account, ws.Password);
+        await using var notLoggedIn = await MobileImKit.RawAsync(server, Wire.Ws);
+        var gateway = server.Services.GetRequiredService<MobileImGateway>();
+        await GatewayRobustnessTests.WaitUntilAsync(() => gateway.SessionCount == 3);
 
         var watch = Stopwatch.StartNew();
         await server.RestartAsync();
@@ -36,5 +45,6 @@ public sealed class ShutdownTests
         Assert.NotNull(await stompClient.ClosedAsync());
         await tcpPeer.Closed.WaitAsync(MobileImKit.Timeout);
         await wsPeer.Closed.WaitAsync(MobileImKit.Timeout);
+        await notLoggedIn.Closed.WaitAsync(MobileImKit.Timeout);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Parley.Abstractions;
@@ -36,7 +37,8 @@ public sealed partial class MobileImGateway : IDisposable
     private readonly Timer _qosTimer;
 
     public MobileImGateway(ChatEngine engine, ParleyHooks hooks, IOptions<MobileImGatewayOptions> options, ILogger<MobileImGateway> logger,
-        ClusterBus bus, IPresence presence, AccountDirectory accounts, ClusterOptions cluster, IMessageStore messages)
+        ClusterBus bus, IPresence presence, AccountDirectory accounts, ClusterOptions cluster, IMessageStore messages,
+        IHostApplicationLifetime? lifetime = null)
     {
         _engine = engine;
         _bus = bus;
@@ -58,6 +60,16 @@ public sealed partial class MobileImGateway : IDisposable
             _fingerprintsLoaded = LoadFingerprintsAsync(messages);
         }
         _cursorFlush = new CursorFlush(this, _options.CursorDelayMs);
+        // The web server's graceful stop waits for its connections (TCP, WebSocket), logged in or not: without this
+        // a connected client held a stop for the host's whole shutdown timeout.
+        _stopping = lifetime?.ApplicationStopping.Register(ShutdownAll) ?? default;
+    }
+
+    private readonly CancellationTokenRegistration _stopping;
+
+    private void ShutdownAll()
+    {
+        foreach (var session in _sessions.Values) Shutdown(session);
     }
 
     internal MobileImGatewayOptions Options => _options;
@@ -334,6 +346,7 @@ public sealed partial class MobileImGateway : IDisposable
 
     public void Dispose()
     {
+        _stopping.Dispose();
         _sweepTimer.Dispose();
         _qosTimer.Dispose();
         _ = _cursorFlush.FlushAllAsync();

@@ -1,6 +1,5 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using Parley.Protocol;
 using Parley.Protocol.MobileImSdk;
@@ -16,10 +15,6 @@ public sealed class MobileImTcpConnectionHandler(MobileImGateway gateway, IOptio
     {
         var session = new TcpSession(context, options.Value.Tcp);
         gateway.Start(session);
-        // Kestrel's graceful stop waits for this handler to return; without this a connected client held the
-        // server's stop until the host's shutdown timeout (30 s).
-        using var stopping = (context.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None)
-            .Register(() => gateway.Shutdown(session));
         var input = context.Transport.Input;
         var max = session.Options.MaxPacketBytes;
         try
