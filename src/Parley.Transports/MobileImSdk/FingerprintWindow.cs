@@ -23,13 +23,13 @@ internal sealed class FingerprintWindow(long windowMs)
     private const int Prefix = 1 + TimeDigits;
     private const int MaxClientMsgId = 64;
     private const int MaxFp = MaxClientMsgId - Prefix;
+    // Ids stamped before the clock was set back (an NTP step across the restart) are reloaded too.
+    private const long ClockSkewMs = 60_000;
 
     private readonly Lock _gate = new();
     private Dictionary<(long User, Guid Fp), long> _current = new();
     private Dictionary<(long User, Guid Fp), long> _previous = new();
     private long _rotatedAtMs = long.MinValue;
-
-    public long WindowMs => windowMs;
 
     public int Count
     {
@@ -69,7 +69,7 @@ internal sealed class FingerprintWindow(long windowMs)
 
     /// <summary>The range of stored ids that can still be resent at <paramref name="nowMs"/>: [from, to).</summary>
     public (string From, string To) LoadRange(long nowMs) =>
-        (Marker + Hex(Math.Max(0, nowMs - windowMs)), Marker + Hex(nowMs + 60_000) + Marker);
+        (Marker + Hex(Math.Max(0, nowMs - windowMs)), Marker + Hex(nowMs + ClockSkewMs) + Marker);
 
     /// <summary>The fp inside a time-first id, or the id itself when it is of another form.</summary>
     public static string FpOf(string clientMsgId) => TryParse(clientMsgId, out _, out var fp) ? fp : clientMsgId;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Parley.Abstractions.Events;
 using Parley.Abstractions.Hooks;
 using Parley.Abstractions.Model;
+using Parley.Protocol.MobileImSdk;
 
 namespace Parley.Transports.MobileImSdk;
 
@@ -23,10 +24,8 @@ public sealed partial class MobileImGateway
     private async Task MoveCursorAsync(long userId, string userName, string conversationId, long seq)
     {
         try { await _engine.MoveCursorAsync(userId, userName, conversationId, seq, ReceiptKind.Delivered, 0, CancellationToken.None); }
-        catch (Exception ex) { Log.PacketFailed(_logger, ex, ProtocalTypeReceived, "cursor", userName); }
+        catch (Exception ex) { Log.PacketFailed(_logger, ex, ProtocalType.Received, "cursor", userName); }
     }
-
-    private const int ProtocalTypeReceived = Parley.Protocol.MobileImSdk.ProtocalType.Received;
 
     /// <summary>
     /// A MobileIMSDK receiver ACKs every message, where a native one acknowledges cumulatively. Moving the cursor

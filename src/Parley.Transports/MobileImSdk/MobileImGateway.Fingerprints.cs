@@ -6,18 +6,18 @@ namespace Parley.Transports.MobileImSdk;
 public sealed partial class MobileImGateway
 {
     private const int MaxReloadedFingerprints = 4_000_000;
-    private readonly FingerprintWindow? _fingerprints;
+    // Null: fps are stored as they are (a cluster, the window off, or a store that cannot list stored ids).
+    private FingerprintWindow? _fingerprints;
     private readonly Task _fingerprintsLoaded = Task.CompletedTask;
-    private bool _fingerprintsPlain;
 
     /// <summary>The client message id a sender's fp is stored under (see <see cref="FingerprintWindow"/>).</summary>
     private async ValueTask<string?> StoredIdOfAsync(long userId, string? fp)
     {
         if (string.IsNullOrEmpty(fp)) return null;
         if (!_fingerprintsLoaded.IsCompleted) await _fingerprintsLoaded;
-        return _fingerprints is null || _fingerprintsPlain
-            ? ClientMsgIdOf(fp)
-            : _fingerprints.ClientMsgIdOf(userId, fp, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return _fingerprints is { } window
+            ? window.ClientMsgIdOf(userId, fp, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+            : ClientMsgIdOf(fp);
     }
 
     /// <summary>
@@ -33,7 +33,7 @@ public sealed partial class MobileImGateway
         try
         {
             var stored = await messages.ListClientMsgIdsAsync(from, to, MaxReloadedFingerprints);
-            if (stored is null) _fingerprintsPlain = true;
+            if (stored is null) _fingerprints = null;
             else window.Load(stored, now);
         }
         catch (Exception ex)
@@ -41,7 +41,7 @@ public sealed partial class MobileImGateway
             // Without them a resend of a message stored just before the restart could be stored twice; fps as they
             // are stay exact, at the cost of the random index pages.
             Log.FingerprintsUnavailable(_logger, ex);
-            _fingerprintsPlain = true;
+            _fingerprints = null;
         }
     }
 }

@@ -35,6 +35,7 @@ public sealed partial class MobileImGateway : IDisposable
     private readonly Lock _onlineLock = new();
     private readonly Timer _sweepTimer;
     private readonly Timer _qosTimer;
+    private readonly CancellationTokenRegistration _stopping;
 
     public MobileImGateway(ChatEngine engine, ParleyHooks hooks, IOptions<MobileImGatewayOptions> options, ILogger<MobileImGateway> logger,
         ClusterBus bus, IPresence presence, AccountDirectory accounts, ClusterOptions cluster, IMessageStore messages,
@@ -64,8 +65,6 @@ public sealed partial class MobileImGateway : IDisposable
         // a connected client held a stop for the host's whole shutdown timeout.
         _stopping = lifetime?.ApplicationStopping.Register(ShutdownAll) ?? default;
     }
-
-    private readonly CancellationTokenRegistration _stopping;
 
     private void ShutdownAll()
     {
@@ -97,7 +96,7 @@ public sealed partial class MobileImGateway : IDisposable
     }
 
     /// <summary>The server stops: the session's user goes offline as shut down, then the transport closes after its queued packets.</summary>
-    public void Shutdown(MobileImSession session)
+    private void Shutdown(MobileImSession session)
     {
         Detach(session, DisconnectCode.ServerShutdown);
         End(session);
