@@ -39,7 +39,9 @@ internal sealed class FingerprintWindow(long windowMs)
     /// <summary>The client message id for this fp: the one its first copy got if seen within the window, else a new one.</summary>
     public string ClientMsgIdOf(long userId, string fp, long nowMs)
     {
-        var key = (userId, Digest(fp));
+        // Keyed on the form that is stored, so that ids reloaded from the store (Load) are found again.
+        var kept = Kept(fp);
+        var key = (userId, Digest(kept));
         long firstSeen;
         lock (_gate)
         {
@@ -50,7 +52,7 @@ internal sealed class FingerprintWindow(long windowMs)
                 _current[key] = nowMs;
             }
         }
-        return Format(firstSeen, fp);
+        return string.Concat(Marker.ToString(), Hex(firstSeen), kept);
     }
 
     /// <summary>Remembers ids the store already holds (after a restart); ids of another form are ignored.</summary>
@@ -74,13 +76,10 @@ internal sealed class FingerprintWindow(long windowMs)
     /// <summary>The fp inside a time-first id, or the id itself when it is of another form.</summary>
     public static string FpOf(string clientMsgId) => TryParse(clientMsgId, out _, out var fp) ? fp : clientMsgId;
 
-    internal static string Format(long firstSeenMs, string fp)
-    {
-        // Too long for the store's 64 characters: a digest stands in, as for long ids before (the receiver then
-        // gets the message id as its fp).
-        var kept = fp.Length <= MaxFp ? fp : "h" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fp)))[..(MaxFp - 1)];
-        return string.Concat(Marker.ToString(), Hex(firstSeenMs), kept);
-    }
+    // Too long for the store's 64 characters: a digest stands in, as for long ids before (the receiver then gets the
+    // message id as its fp).
+    private static string Kept(string fp) =>
+        fp.Length <= MaxFp ? fp : "h" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fp)))[..(MaxFp - 1)];
 
     private static bool TryParse(string id, out long firstSeenMs, out string fp)
     {

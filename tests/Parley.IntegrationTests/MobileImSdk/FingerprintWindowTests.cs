@@ -66,6 +66,10 @@ public sealed class FingerprintWindowTests
         Assert.Equal(id, window.ClientMsgIdOf(1, fp, T0 + 1));
         Assert.NotEqual(id, window.ClientMsgIdOf(1, fp + "y", T0 + 1));
         Assert.Equal(id, new FingerprintWindow(10_000).ClientMsgIdOf(1, fp, T0));
+        // Reloaded after a restart, a digested id is found again too.
+        var restarted = new FingerprintWindow(10_000);
+        restarted.Load([(1, id)], T0 + 5);
+        Assert.Equal(id, restarted.ClientMsgIdOf(1, fp, T0 + 6));
         var edge = new string('e', 52);
         Assert.Equal("~" + T0.ToString("x11") + edge, window.ClientMsgIdOf(1, edge, T0));
     }
