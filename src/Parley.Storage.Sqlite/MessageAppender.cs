@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Parley.Abstractions.Model;
+using Parley.Abstractions.Stores;
 
 namespace Parley.Storage.Sqlite;
 
@@ -14,6 +15,15 @@ internal sealed class MessageAppender
     private readonly SqliteParameter _conversationId, _seq, _id, _senderId, _senderName, _recipientId, _groupId,
         _kind, _text, _payload, _clientMsgId, _ts;
 
+    // The same insert, except that a stored (client message id, sender) skips the row instead of failing the batch.
+    private readonly SqliteCommand _insertNew;
+
+    private readonly SqliteCommand _lastSeq;
+    private readonly SqliteParameter _lConversationId;
+
+    private readonly SqliteCommand _original;
+    private readonly SqliteParameter _oSenderId, _oClientMsgId;
+
     private readonly SqliteCommand _conversation;
     private readonly SqliteParameter _cConversationId, _cSeq, _cId, _cTs;
 
@@ -21,6 +31,7 @@ internal sealed class MessageAppender
     private readonly SqliteParameter _pConversationId, _pUserA, _pUserB;
 
     private readonly Dictionary<string, ChatMessage> _lastByConversation = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _nextSeq = new(StringComparer.Ordinal);
 
     public MessageAppender(SqliteConnection writer)
     {
@@ -41,6 +52,20 @@ internal sealed class MessageAppender
         _payload = Add(_insert, "$payload", SqliteType.Text);
         _clientMsgId = Add(_insert, "$clientMsgId", SqliteType.Text);
         _ts = Add(_insert, "$ts", SqliteType.Integer);
+
+        // Shares the insert's parameters: both are bound by Bind.
+        _insertNew = writer.CreateCommand();
+        _insertNew.CommandText = _insert.CommandText + "\nON CONFLICT (client_msg_id, sender_id) WHERE client_msg_id IS NOT NULL DO NOTHING";
+        foreach (SqliteParameter p in _insert.Parameters) _insertNew.Parameters.Add(p);
+
+        _lastSeq = writer.CreateCommand();
+        _lastSeq.CommandText = "SELECT last_seq FROM conversations WHERE conversation_id = $c";
+        _lConversationId = Add(_lastSeq, "$c", SqliteType.Text);
+
+        _original = writer.CreateCommand();
+        _original.CommandText = $"SELECT {SqliteMessageStore.MessageColumns} FROM messages m WHERE m.client_msg_id = $cm AND m.sender_id = $s";
+        _oSenderId = Add(_original, "$s", SqliteType.Integer);
+        _oClientMsgId = Add(_original, "$cm", SqliteType.Text);
 
         _conversation = writer.CreateCommand();
         _conversation.CommandText = """
@@ -75,44 +100,117 @@ internal sealed class MessageAppender
             for (var i = 0; i < messages.Count; i++)
             {
                 var m = messages[i];
-                _conversationId.Value = m.ConversationId;
-                _seq.Value = m.Seq;
-                _id.Value = m.Id;
-                _senderId.Value = m.SenderId;
-                _senderName.Value = m.SenderName;
-                _recipientId.Value = (object?)m.RecipientId ?? DBNull.Value;
-                _groupId.Value = (object?)m.GroupId ?? DBNull.Value;
-                _kind.Value = m.Kind;
-                _text.Value = (object?)m.Text ?? DBNull.Value;
-                _payload.Value = (object?)m.Payload ?? DBNull.Value;
-                _clientMsgId.Value = (object?)m.ClientMsgId ?? DBNull.Value;
-                _ts.Value = m.Timestamp;
+                Bind(m, m.Seq);
                 _insert.ExecuteNonQuery();
-
-                if (!_lastByConversation.TryGetValue(m.ConversationId, out var last) || m.Seq > last.Seq)
-                    _lastByConversation[m.ConversationId] = m;
+                Track(m);
             }
-
-            foreach (var (conversationId, last) in _lastByConversation)
-            {
-                _cConversationId.Value = conversationId;
-                _cSeq.Value = last.Seq;
-                _cId.Value = last.Id;
-                _cTs.Value = last.Timestamp;
-                _conversation.ExecuteNonQuery();
-
-                if (ConversationId.TryParse(conversationId, out var parsed) && !parsed.Value.IsGroup)
-                {
-                    _pConversationId.Value = conversationId;
-                    _pUserA.Value = parsed.Value.UserA;
-                    _pUserB.Value = parsed.Value.UserB;
-                    _participants.ExecuteNonQuery();
-                }
-            }
+            AdvanceConversations();
         }
         finally
         {
             _lastByConversation.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Numbers and inserts drafts (see <see cref="ISequencingMessageStore.AppendSequencedAsync"/>). The numbers come
+    /// from the conversation rows read inside this write transaction, so they are gap-free whoever wrote before; a
+    /// draft whose (client message id, sender) is stored is skipped by its insert, which is the idempotency check
+    /// itself: no read before it, and a skipped draft takes no number.
+    /// </summary>
+    public IReadOnlyList<SequencedAppend> AppendSequenced(IReadOnlyList<ChatMessage> drafts, SqliteTransaction tx)
+    {
+        _insertNew.Transaction = tx;
+        _lastSeq.Transaction = tx;
+        _original.Transaction = tx;
+        _conversation.Transaction = tx;
+        _participants.Transaction = tx;
+        _lastByConversation.Clear();
+        _nextSeq.Clear();
+        try
+        {
+            var results = new SequencedAppend[drafts.Count];
+            for (var i = 0; i < drafts.Count; i++)
+            {
+                var d = drafts[i];
+                if (!_nextSeq.TryGetValue(d.ConversationId, out var seq)) seq = LastSeq(d.ConversationId) + 1;
+                Bind(d, seq);
+                if (_insertNew.ExecuteNonQuery() == 0)
+                {
+                    results[i] = new SequencedAppend(Original(d.SenderId, d.ClientMsgId!), Duplicate: true);
+                    _nextSeq[d.ConversationId] = seq;
+                    continue;
+                }
+                var stored = d with { Seq = seq };
+                results[i] = new SequencedAppend(stored, Duplicate: false);
+                _nextSeq[d.ConversationId] = seq + 1;
+                Track(stored);
+            }
+            AdvanceConversations();
+            return results;
+        }
+        finally
+        {
+            _lastByConversation.Clear();
+            _nextSeq.Clear();
+        }
+    }
+
+    private long LastSeq(string conversationId)
+    {
+        _lConversationId.Value = conversationId;
+        return _lastSeq.ExecuteScalar() is long last ? last : 0;
+    }
+
+    private ChatMessage Original(long senderId, string clientMsgId)
+    {
+        _oSenderId.Value = senderId;
+        _oClientMsgId.Value = clientMsgId;
+        using var reader = _original.ExecuteReader();
+        // Only the client-id conflict is skipped (any other constraint fails the batch), so the row is there.
+        if (!reader.Read()) throw new InvalidOperationException($"A draft of sender {senderId} was skipped but no message has its client message id.");
+        return SqliteMessageStore.ReadMessage(reader, 0);
+    }
+
+    private void Bind(ChatMessage m, long seq)
+    {
+        _conversationId.Value = m.ConversationId;
+        _seq.Value = seq;
+        _id.Value = m.Id;
+        _senderId.Value = m.SenderId;
+        _senderName.Value = m.SenderName;
+        _recipientId.Value = (object?)m.RecipientId ?? DBNull.Value;
+        _groupId.Value = (object?)m.GroupId ?? DBNull.Value;
+        _kind.Value = m.Kind;
+        _text.Value = (object?)m.Text ?? DBNull.Value;
+        _payload.Value = (object?)m.Payload ?? DBNull.Value;
+        _clientMsgId.Value = (object?)m.ClientMsgId ?? DBNull.Value;
+        _ts.Value = m.Timestamp;
+    }
+
+    private void Track(ChatMessage m)
+    {
+        if (!_lastByConversation.TryGetValue(m.ConversationId, out var last) || m.Seq > last.Seq)
+            _lastByConversation[m.ConversationId] = m;
+    }
+
+    private void AdvanceConversations()
+    {
+        foreach (var (conversationId, last) in _lastByConversation)
+        {
+            _cConversationId.Value = conversationId;
+            _cSeq.Value = last.Seq;
+            _cId.Value = last.Id;
+            _cTs.Value = last.Timestamp;
+            _conversation.ExecuteNonQuery();
+
+            if (ConversationId.TryParse(conversationId, out var parsed) && !parsed.Value.IsGroup)
+            {
+                _pConversationId.Value = conversationId;
+                _pUserA.Value = parsed.Value.UserA;
+                _pUserB.Value = parsed.Value.UserB;
+                _participants.ExecuteNonQuery();
+            }
         }
     }
 

@@ -5,10 +5,13 @@ using Parley.Abstractions.Stores;
 
 namespace Parley.Storage.Sqlite;
 
-/// <summary>Messages, conversations and per-user cursors in SQLite.</summary>
-public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
+/// <summary>
+/// Messages, conversations and per-user cursors in SQLite. It numbers messages in the commit (see
+/// <see cref="ISequencingMessageStore"/>), so the commit is also the idempotency check: a send needs no read first.
+/// </summary>
+public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageStore
 {
-    private const string MessageColumns =
+    internal const string MessageColumns =
         "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.recipient_id, m.group_id, m.kind, m.text, m.payload, m.client_msg_id, m.ts";
 
     internal const string StateQuery = $"""
@@ -35,6 +38,14 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
             (_appender ??= new MessageAppender(c)).Append(messages, tx);
             return 0;
         }, ct);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SequencedAppend>> AppendSequencedAsync(IReadOnlyList<ChatMessage> drafts, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(drafts);
+        if (drafts.Count == 0) return Task.FromResult<IReadOnlyList<SequencedAppend>>([]);
+        return db.WriteAsync((c, tx) => (_appender ??= new MessageAppender(c)).AppendSequenced(drafts, tx), ct);
     }
 
     /// <inheritdoc />
@@ -218,7 +229,7 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore
         LastMessage = r.IsDBNull(5) ? null : ReadMessage(r, 5),
     };
 
-    private static ChatMessage ReadMessage(SqliteDataReader r, int o) => new()
+    internal static ChatMessage ReadMessage(SqliteDataReader r, int o) => new()
     {
         Id = r.GetString(o),
         ConversationId = r.GetString(o + 1),

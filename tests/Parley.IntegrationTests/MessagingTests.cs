@@ -179,6 +179,24 @@ public sealed class MessagingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resend_of_a_stored_message_is_answered_as_stored_even_after_the_sender_was_blocked()
+    {
+        // SQLite checks client message ids in its commit, not before: a resend that is now refused must still be
+        // answered with the stored original, or the sender would show a delivered message as failed.
+        var alice = await _server.CreateUserAsync("alice");
+        var bob = await _server.CreateUserAsync("bob");
+        await using var a = await TestSocket.ConnectAsync(_server, alice.Token);
+        var first = await a.SendMessageAsync(new { to = "bob" }, "before the block", "client-7");
+        await _server.CreateHttpClient(bob.Token).PutJsonAsync("api/blocks/alice").Expect(HttpStatusCode.NoContent);
+
+        var again = await a.SendMessageAsync(new { to = "bob" }, "before the block", "client-7");
+        Assert.Equal("ack", again.GetProperty("type").GetString());
+        Assert.True(again.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(first.GetProperty("messageId").GetString(), again.GetProperty("messageId").GetString());
+        Assert.Equal(202, (await a.SendMessageAsync(new { to = "bob" }, "new one", "client-8")).GetProperty("code").GetInt32());
+    }
+
+    [Fact]
     public async Task Server_restart_keeps_accounts_graph_groups_and_acknowledged_history()
     {
         var alice = await _server.CreateUserAsync("alice");

@@ -39,3 +39,24 @@ public sealed class SqliteFileStoreTests : FileStoreConformance, IDisposable
     protected override IFileStore CreateStore() => new SqliteFileStore(_db.Database);
     public void Dispose() => _db.Dispose();
 }
+
+public sealed class SqliteSequencingMessageStoreTests : SequencingMessageStoreConformance, IDisposable
+{
+    private readonly TempDatabase _db = new();
+    private readonly List<Parley.Storage.Sqlite.SqliteDatabase> _others = [];
+    protected override ISequencingMessageStore CreateStore() => new SqliteMessageStore(_db.Database);
+
+    // Another process on the same file: its own writer connection, serialised with this one by SQLite's write lock.
+    protected override Task<ISequencingMessageStore> CreateOtherNodeAsync()
+    {
+        var other = SqliteDatabase.Open(_db.Options);
+        _others.Add(other);
+        return Task.FromResult<ISequencingMessageStore>(new SqliteMessageStore(other));
+    }
+
+    public void Dispose()
+    {
+        foreach (var other in _others) other.Dispose();
+        _db.Dispose();
+    }
+}

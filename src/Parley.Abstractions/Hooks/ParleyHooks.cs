@@ -72,7 +72,10 @@ public class ParleyHooks
     /// <summary>A connection ended; <paramref name="lastForUser"/> when the user just went offline.</summary>
     public virtual ValueTask OnOfflineAsync(IConnectionInfo connection, DisconnectCode code, bool lastForUser) => ValueTask.CompletedTask;
 
-    /// <summary>Before a message is stored: may refuse it (the sender gets <see cref="ErrorCodes.RejectedByHook"/>).</summary>
+    /// <summary>
+    /// Before a message is stored: may refuse it (the sender gets <see cref="ErrorCodes.RejectedByHook"/>). A resend
+    /// of a stored message (same client message id) may be offered again; it is answered as stored whatever this says.
+    /// </summary>
     public virtual ValueTask<HookDecision> BeforeSendAsync(MessageDraft draft, CancellationToken ct) => ValueTask.FromResult(HookDecision.Allow);
 
     /// <summary>A committed message was handed to <paramref name="connections"/> live connections of a recipient.</summary>

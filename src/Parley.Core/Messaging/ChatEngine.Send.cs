@@ -47,10 +47,24 @@ public sealed partial class ChatEngine
         }
         try
         {
-            var existing = await _messages.FindByClientMsgIdAsync(sender.Id, clientMsgId, ct);
-            Task<SendOutcome> result = existing is not null
-                ? Task.FromResult(SendOutcome.Ok(existing, duplicate: true))
-                : await SubmitNewAsync(sender, request, transport, origin, ct);
+            Task<SendOutcome> result;
+            if (_pipeline.StoreAssignsSequence)
+            {
+                // The store's commit finds a stored id itself (and answers with the original), so the usual send
+                // reads nothing first. Only a refusal looks: a resend of a message that was stored is answered as
+                // stored, even if its sender has since lost the right to send it.
+                result = await SubmitNewAsync(sender, request, transport, origin, ct);
+                if (result.IsCompletedSuccessfully && !result.Result.Succeeded
+                    && await _messages.FindByClientMsgIdAsync(sender.Id, clientMsgId, ct) is { } stored)
+                    result = Task.FromResult(SendOutcome.Ok(stored, duplicate: true));
+            }
+            else
+            {
+                var existing = await _messages.FindByClientMsgIdAsync(sender.Id, clientMsgId, ct);
+                result = existing is not null
+                    ? Task.FromResult(SendOutcome.Ok(existing, duplicate: true))
+                    : await SubmitNewAsync(sender, request, transport, origin, ct);
+            }
             _ = ForwardAsync(result, mine, key, origin?.Id ?? 0);
             return mine.Task;
         }

@@ -14,10 +14,10 @@ namespace Parley.Core.Messaging;
 /// being written, the next accumulates, so throughput does not collapse to one fsync per message. A message is
 /// handed to <see cref="Committed"/> (fan-out, on a loop of its own) only after its batch is durable, in sequence order.
 /// <para>
-/// Two ways of numbering: with a store only this process writes to (SQLite), numbers are assigned here, in memory,
-/// when a message is queued. With a store that implements <see cref="ISequencingMessageStore"/> (PostgreSQL, shared
-/// by several nodes), the store assigns them inside the commit transaction; this pipeline then only batches, and
-/// the queue order is the numbering order of this node's messages.
+/// Two ways of numbering: a store that implements <see cref="ISequencingMessageStore"/> (SQLite; PostgreSQL, shared by
+/// several nodes) assigns them inside the commit transaction and finds stored client message ids there; this
+/// pipeline then only batches, and the queue order is the numbering order of this node's messages. For any other
+/// store, numbers are assigned here, in memory, when a message is queued.
 /// </para>
 /// </summary>
 public sealed class MessagePipeline : IAsyncDisposable
