@@ -32,6 +32,9 @@ internal sealed class MessageAppender
 
     private readonly Dictionary<string, ChatMessage> _lastByConversation = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _nextSeq = new(StringComparer.Ordinal);
+    // Direct conversations whose first message is in this batch: only they need participant rows (direct rows are
+    // never removed, so a conversation with messages has its two).
+    private readonly HashSet<string> _firstMessages = new(StringComparer.Ordinal);
 
     public MessageAppender(SqliteConnection writer)
     {
@@ -104,7 +107,7 @@ internal sealed class MessageAppender
                 _insert.ExecuteNonQuery();
                 Track(m);
             }
-            AdvanceConversations();
+            AdvanceConversations(firstMessagesOnly: false);
         }
         finally
         {
@@ -133,7 +136,11 @@ internal sealed class MessageAppender
             for (var i = 0; i < drafts.Count; i++)
             {
                 var d = drafts[i];
-                if (!_nextSeq.TryGetValue(d.ConversationId, out var seq)) seq = LastSeq(d.ConversationId) + 1;
+                if (!_nextSeq.TryGetValue(d.ConversationId, out var seq))
+                {
+                    seq = LastSeq(d.ConversationId) + 1;
+                    if (seq == 1) _firstMessages.Add(d.ConversationId);
+                }
                 Bind(d, seq);
                 if (_insertNew.ExecuteNonQuery() == 0)
                 {
@@ -146,13 +153,14 @@ internal sealed class MessageAppender
                 _nextSeq[d.ConversationId] = seq + 1;
                 Track(stored);
             }
-            AdvanceConversations();
+            AdvanceConversations(firstMessagesOnly: true);
             return results;
         }
         finally
         {
             _lastByConversation.Clear();
             _nextSeq.Clear();
+            _firstMessages.Clear();
         }
     }
 
@@ -194,7 +202,7 @@ internal sealed class MessageAppender
             _lastByConversation[m.ConversationId] = m;
     }
 
-    private void AdvanceConversations()
+    private void AdvanceConversations(bool firstMessagesOnly)
     {
         foreach (var (conversationId, last) in _lastByConversation)
         {
@@ -204,7 +212,8 @@ internal sealed class MessageAppender
             _cTs.Value = last.Timestamp;
             _conversation.ExecuteNonQuery();
 
-            if (ConversationId.TryParse(conversationId, out var parsed) && !parsed.Value.IsGroup)
+            if ((!firstMessagesOnly || _firstMessages.Contains(conversationId))
+                && ConversationId.TryParse(conversationId, out var parsed) && !parsed.Value.IsGroup)
             {
                 _pConversationId.Value = conversationId;
                 _pUserA.Value = parsed.Value.UserA;

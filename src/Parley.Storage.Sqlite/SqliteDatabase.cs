@@ -114,15 +114,21 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> on the writer connection inside a <c>BEGIN IMMEDIATE</c> transaction.</summary>
-    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
+    internal Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct) => WriteAsync(work, null, ct);
+
+    /// <summary>As <see cref="WriteAsync{T}(Func{SqliteConnection, SqliteTransaction, T}, CancellationToken)"/>, but
+    /// no transaction at all (and <c>default</c>) when <paramref name="ready"/>, asked under the write gate, says no.</summary>
+    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, Func<bool>? ready, CancellationToken ct)
     {
         await _writeGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (ready is not null && !ready()) return default!;
             using var tx = _writer.BeginTransaction(deferred: false);
             var result = work(_writer, tx);
             tx.Commit();
+            WriteTransactions++;
             return result;
         }
         finally
@@ -130,6 +136,9 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
             _writeGate.Release();
         }
     }
+
+    /// <summary>Write transactions committed since the database was opened (written under the write gate).</summary>
+    internal long WriteTransactions { get; private set; }
 
     /// <summary>Read connections with their hot statements kept prepared (see <see cref="PreparedReaders"/>).</summary>
     internal PreparedReaders Readers { get; }

@@ -45,7 +45,32 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
     {
         ArgumentNullException.ThrowIfNull(drafts);
         if (drafts.Count == 0) return Task.FromResult<IReadOnlyList<SequencedAppend>>([]);
-        return db.WriteAsync((c, tx) => (_appender ??= new MessageAppender(c)).AppendSequenced(drafts, tx), ct);
+        return AppendSequencedCoreAsync(drafts, ct);
+    }
+
+    private async Task<IReadOnlyList<SequencedAppend>> AppendSequencedCoreAsync(IReadOnlyList<ChatMessage> drafts, CancellationToken ct)
+    {
+        List<CursorWriter.Move>? moves = null;
+        long[]? reached = null;
+        IReadOnlyList<SequencedAppend> results;
+        try
+        {
+            results = await db.WriteAsync((c, tx) =>
+            {
+                var appended = (_appender ??= new MessageAppender(c)).AppendSequenced(drafts, tx);
+                // Cursor moves waiting for the gate ride along: one transaction and one fsync for both.
+                moves = _cursors.TakeQueued();
+                if (moves is not null) reached = _cursors.Apply(c, tx, moves);
+                return appended;
+            }, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (moves is not null) _cursors.Requeue(moves);
+            throw;
+        }
+        if (moves is not null) CursorWriter.Complete(moves, reached!);
+        return results;
     }
 
     /// <inheritdoc />

@@ -1,0 +1,74 @@
+using Parley.Abstractions.Model;
+using Parley.Storage.Sqlite;
+
+namespace Parley.Storage.Tests;
+
+/// <summary>Cursor moves queued while a message batch waits for the write gate are committed by that batch's transaction.</summary>
+public sealed class CursorRideAlongTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private const string D12 = "d:1:2";
+    private readonly TempDatabase _db = new(SqliteSynchronous.Full);
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public async Task A_message_commit_carries_the_queued_moves_and_they_take_no_transaction_of_their_own()
+    {
+        var store = new SqliteMessageStore(_db.Database);
+        await store.AppendSequencedAsync([SequencingMessageStoreConformance.Draft(D12, 1)]).WaitAsync(Timeout);
+
+        var (move, append, transactions) = await WhileTheGateIsHeldAsync(store, () => store.MarkDeliveredAsync(D12, 2, 1),
+            () => store.AppendSequencedAsync([SequencingMessageStoreConformance.Draft(D12, 1)]));
+
+        Assert.Equal(1, await move.WaitAsync(Timeout));
+        Assert.Equal(2, (await append.WaitAsync(Timeout))[0].Message.Seq);
+        // the move waited its ride-along time, found its work done and opened nothing
+        await Task.Delay(200);
+        Assert.Equal(transactions + 2, _db.Database.WriteTransactions); // the holder's and the append's
+
+        Assert.Equal(1, (await store.GetConversationAsync(2, D12))!.DeliveredSeq);
+    }
+
+    [Fact]
+    public async Task Moves_taken_by_a_failing_message_commit_are_committed_after_it()
+    {
+        var store = new SqliteMessageStore(_db.Database);
+        await store.AppendSequencedAsync([SequencingMessageStoreConformance.Draft(D12, 1)]).WaitAsync(Timeout);
+        var broken = SequencingMessageStoreConformance.Draft(D12, 1) with { Kind = null! };
+
+        var (move, append, _) = await WhileTheGateIsHeldAsync(store, () => store.MarkReadAsync(D12, 2, 1),
+            () => store.AppendSequencedAsync([broken]));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => append.WaitAsync(Timeout));
+        Assert.Equal(1, await move.WaitAsync(Timeout));
+        var state = (await store.GetConversationAsync(2, D12))!;
+        Assert.Equal((1, 1, 1L), (state.DeliveredSeq, state.ReadSeq, state.LastSeq));
+    }
+
+    /// <summary>
+    /// Holds the write gate while the move is queued and then the append asks for the gate (the gate is first come,
+    /// first served, and the move waits before asking), so the append's transaction is the first to run.
+    /// </summary>
+    private async Task<(Task<long> Move, Task<T> Append, long TransactionsBefore)> WhileTheGateIsHeldAsync<T>(SqliteMessageStore store,
+        Func<Task<long>> move, Func<Task<T>> append)
+    {
+        using var release = new ManualResetEventSlim();
+        var held = new TaskCompletionSource();
+        var blocker = Task.Run(() => _db.Database.WriteAsync((_, _) =>
+        {
+            held.SetResult();
+            release.Wait(Timeout);
+            return 0;
+        }, CancellationToken.None));
+        await held.Task.WaitAsync(Timeout);
+        var moving = move();
+        var appending = append();
+        await Task.Delay(100);
+        Assert.False(moving.IsCompleted);
+        var transactions = _db.Database.WriteTransactions;
+        release.Set();
+        await blocker.WaitAsync(Timeout);
+        return (moving, appending, transactions);
+    }
+}
