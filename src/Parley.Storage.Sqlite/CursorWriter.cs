@@ -14,6 +14,8 @@ internal sealed class CursorWriter(SqliteDatabase db)
 {
     private const int MaxBatch = 1024;
     private static readonly TimeSpan RideAlongWait = TimeSpan.FromMilliseconds(5);
+    private const long CarriersExpectedMs = 1000;
+    private long _lastCarrier = long.MinValue / 2;
     private readonly Lock _gate = new();
     private List<Move> _queued = new();
     private bool _running;
@@ -42,9 +44,11 @@ internal sealed class CursorWriter(SqliteDatabase db)
     {
         while (true)
         {
-            // Moves wait a moment for a message commit to carry them; only when none comes do they take the
-            // gate (and an fsync) of their own, ahead of the messages queued behind.
-            await Task.Delay(RideAlongWait).ConfigureAwait(false);
+            // While messages are being committed, moves wait a moment for a message commit to carry them instead
+            // of taking the gate (and an fsync) of their own ahead of the messages queued behind. On a quiet
+            // server no commit is coming: they go at once.
+            if (Environment.TickCount64 - Volatile.Read(ref _lastCarrier) < CarriersExpectedMs)
+                await Task.Delay(RideAlongWait).ConfigureAwait(false);
             lock (_gate)
             {
                 if (_queued.Count == 0)
@@ -79,8 +83,14 @@ internal sealed class CursorWriter(SqliteDatabase db)
         lock (_gate) return _queued.Count > 0;
     }
 
-    /// <summary>Up to a batch of queued moves, for a transaction that holds the write gate; null when none.</summary>
-    internal List<Move>? TakeQueued()
+    /// <summary>Up to a batch of queued moves for a message transaction that holds the write gate; null when none.</summary>
+    internal List<Move>? TakeForMessageCommit()
+    {
+        Volatile.Write(ref _lastCarrier, Environment.TickCount64);
+        return TakeQueued();
+    }
+
+    private List<Move>? TakeQueued()
     {
         lock (_gate)
         {
@@ -108,6 +118,24 @@ internal sealed class CursorWriter(SqliteDatabase db)
             _running = true;
         }
         if (start) _ = Task.Run(DrainAsync);
+    }
+
+    /// <summary>Commits every queued move now (the store is closing: a move waiting for its ride would be lost).</summary>
+    public void Flush()
+    {
+        while (TakeQueued() is { } batch)
+        {
+            try
+            {
+                var results = db.WriteAsync((c, tx) => Apply(c, tx, batch), CancellationToken.None).GetAwaiter().GetResult();
+                Complete(batch, results);
+            }
+            catch (Exception ex)
+            {
+                Fail(batch, ex);
+                return;
+            }
+        }
     }
 
     internal static void Complete(List<Move> batch, long[] results)

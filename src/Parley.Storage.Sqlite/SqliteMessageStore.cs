@@ -9,7 +9,7 @@ namespace Parley.Storage.Sqlite;
 /// Messages, conversations and per-user cursors in SQLite. It numbers messages in the commit (see
 /// <see cref="ISequencingMessageStore"/>), so the commit is also the idempotency check: a send needs no read first.
 /// </summary>
-public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageStore
+public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageStore, IDisposable
 {
     internal const string MessageColumns =
         "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.recipient_id, m.group_id, m.kind, m.text, m.payload, m.client_msg_id, m.ts";
@@ -57,11 +57,11 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
         {
             results = await db.WriteAsync((c, tx) =>
             {
-                var appended = (_appender ??= new MessageAppender(c)).AppendSequenced(drafts, tx);
-                // Cursor moves waiting for the gate ride along: one transaction and one fsync for both.
-                moves = _cursors.TakeQueued();
+                // Cursor moves waiting for the gate ride along: one transaction and one fsync for both. They only
+                // concern messages committed before, so they go first.
+                moves = _cursors.TakeForMessageCommit();
                 if (moves is not null) reached = _cursors.Apply(c, tx, moves);
-                return appended;
+                return (_appender ??= new MessageAppender(c)).AppendSequenced(drafts, tx);
             }, ct).ConfigureAwait(false);
         }
         catch
@@ -72,6 +72,9 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
         if (moves is not null) CursorWriter.Complete(moves, reached!);
         return results;
     }
+
+    /// <summary>Commits the cursor moves still queued (a server stop's last acks), before the database closes.</summary>
+    public void Dispose() => _cursors.Flush();
 
     /// <inheritdoc />
     public Task<long> GetLastSeqAsync(string conversationId, CancellationToken ct = default) =>

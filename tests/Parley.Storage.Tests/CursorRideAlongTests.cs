@@ -46,6 +46,19 @@ public sealed class CursorRideAlongTests : IDisposable
         Assert.Equal((1, 1, 1L), (state.DeliveredSeq, state.ReadSeq, state.LastSeq));
     }
 
+    [Fact]
+    public async Task Closing_the_store_commits_the_moves_still_waiting_for_a_ride()
+    {
+        var store = new SqliteMessageStore(_db.Database);
+        await store.AppendSequencedAsync([SequencingMessageStoreConformance.Draft(D12, 1)]).WaitAsync(Timeout);
+        // Messages were just committed, so the move waits for one to carry it; the store closes first.
+        var move = store.MarkDeliveredAsync(D12, 2, 1);
+        store.Dispose();
+        Assert.True(move.IsCompletedSuccessfully);
+        Assert.Equal(1, await move);
+        Assert.Equal(1, (await new SqliteMessageStore(_db.Reopen()).GetConversationAsync(2, D12))!.DeliveredSeq);
+    }
+
     /// <summary>
     /// Holds the write gate while the move is queued and then the append asks for the gate (the gate is first come,
     /// first served, and the move waits before asking), so the append's transaction is the first to run.
