@@ -7,7 +7,7 @@ namespace Parley.Storage.Sqlite;
 /// synchronous=FULL, one fsync) per ack made acks the most expensive frame of a message and queued message
 /// commits behind them on the single writer. Here moves queue up while a batch commits and the next batch takes
 /// them all in one transaction with prepared statements; each caller still gets its own durable result. A message
-/// commit that takes the write gate first takes the queued moves into its own transaction (<see cref="TakeQueued"/>),
+/// commit that takes the write gate first takes the queued moves into its own transaction (<see cref="TakeForMessageCommit"/>),
 /// so under load moves cost no transaction, no fsync and no wait of their own.
 /// </summary>
 internal sealed class CursorWriter(SqliteDatabase db)
@@ -57,25 +57,35 @@ internal sealed class CursorWriter(SqliteDatabase db)
                     return;
                 }
             }
-            List<Move>? batch = null;
-            long[]? results = null;
-            try
-            {
-                // Taken under the gate: a message commit may have taken them while this waited for it.
-                await db.WriteAsync((c, tx) =>
-                {
-                    batch = TakeQueued();
-                    if (batch is not null) results = Apply(c, tx, batch);
-                    return 0;
-                }, HasQueued, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                if (batch is not null) Fail(batch, ex);
-                continue;
-            }
-            if (batch is not null) Complete(batch, results!);
+            await CommitQueuedAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// One transaction for up to a batch of the queued moves, taken under the gate (a message commit may have taken
+    /// them while this waited for it). False when none were left.
+    /// </summary>
+    private async Task<bool> CommitQueuedAsync()
+    {
+        List<Move>? batch = null;
+        long[]? results = null;
+        try
+        {
+            await db.WriteAsync((c, tx) =>
+            {
+                batch = TakeQueued();
+                if (batch is not null) results = Apply(c, tx, batch);
+                return 0;
+            }, HasQueued, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (batch is not null) Fail(batch, ex);
+            return batch is not null;
+        }
+        if (batch is null) return false;
+        Complete(batch, results!);
+        return true;
     }
 
     private bool HasQueued()
@@ -123,18 +133,15 @@ internal sealed class CursorWriter(SqliteDatabase db)
     /// <summary>Commits every queued move now (the store is closing: a move waiting for its ride would be lost).</summary>
     public void Flush()
     {
-        while (TakeQueued() is { } batch)
+        while (CommitQueuedAsync().GetAwaiter().GetResult()) { }
+    }
+
+    /// <summary>True while a drain of queued moves is under way (it ends once the queue is empty).</summary>
+    internal bool Draining
+    {
+        get
         {
-            try
-            {
-                var results = db.WriteAsync((c, tx) => Apply(c, tx, batch), CancellationToken.None).GetAwaiter().GetResult();
-                Complete(batch, results);
-            }
-            catch (Exception ex)
-            {
-                Fail(batch, ex);
-                return;
-            }
+            lock (_gate) return _running;
         }
     }
 

@@ -76,6 +76,9 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
     /// <summary>Commits the cursor moves still queued (a server stop's last acks), before the database closes.</summary>
     public void Dispose() => _cursors.Flush();
 
+    /// <summary>True while queued cursor moves are being drained in transactions of their own.</summary>
+    internal bool CursorsDraining => _cursors.Draining;
+
     /// <inheritdoc />
     public Task<long> GetLastSeqAsync(string conversationId, CancellationToken ct = default) =>
         Task.FromResult(db.Scalar("SELECT last_seq FROM conversations WHERE conversation_id = $c", conversationId,

@@ -23,8 +23,8 @@ public sealed class CursorRideAlongTests : IDisposable
 
         Assert.Equal(1, await move.WaitAsync(Timeout));
         Assert.Equal(2, (await append.WaitAsync(Timeout))[0].Message.Seq);
-        // the move waited its ride-along time, found its work done and opened nothing
-        await Task.Delay(200);
+        // the move's own drain waited its ride-along time, found its work done and opened nothing
+        await UntilAsync(() => !store.CursorsDraining);
         Assert.Equal(transactions + 2, _db.Database.WriteTransactions); // the holder's and the append's
 
         Assert.Equal(1, (await store.GetConversationAsync(2, D12))!.DeliveredSeq);
@@ -59,9 +59,16 @@ public sealed class CursorRideAlongTests : IDisposable
         Assert.Equal(1, (await new SqliteMessageStore(_db.Reopen()).GetConversationAsync(2, D12))!.DeliveredSeq);
     }
 
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (!condition()) await Task.Delay(10, timeout.Token);
+    }
+
     /// <summary>
-    /// Holds the write gate while the move is queued and then the append asks for the gate (the gate is first come,
-    /// first served, and the move waits before asking), so the append's transaction is the first to run.
+    /// Holds the write gate while the move is queued and then the append asks for the gate. The gate is first come,
+    /// first served; the append is in line before it returns, and the move's drain waits its ride-along time first
+    /// (a message was committed just before), so the append's transaction is the first to run.
     /// </summary>
     private async Task<(Task<long> Move, Task<T> Append, long TransactionsBefore)> WhileTheGateIsHeldAsync<T>(SqliteMessageStore store,
         Func<Task<long>> move, Func<Task<T>> append)
@@ -77,7 +84,6 @@ public sealed class CursorRideAlongTests : IDisposable
         await held.Task.WaitAsync(Timeout);
         var moving = move();
         var appending = append();
-        await Task.Delay(100);
         Assert.False(moving.IsCompleted);
         var transactions = _db.Database.WriteTransactions;
         release.Set();
