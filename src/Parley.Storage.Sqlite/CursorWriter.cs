@@ -80,6 +80,9 @@ internal sealed class CursorWriter(SqliteDatabase db)
         }
         catch (Exception ex)
         {
+            // Failed before taking any (the gate, BEGIN): the queued moves fail with it, where a retry would
+            // only fail the same way, over and over.
+            batch ??= TakeQueued();
             if (batch is not null) Fail(batch, ex);
             return batch is not null;
         }

@@ -59,6 +59,17 @@ public sealed class CursorRideAlongTests : IDisposable
         Assert.Equal(1, (await new SqliteMessageStore(_db.Reopen()).GetConversationAsync(2, D12))!.DeliveredSeq);
     }
 
+    [Fact]
+    public async Task A_move_that_cannot_open_a_transaction_fails_instead_of_waiting_for_ever()
+    {
+        var store = new SqliteMessageStore(_db.Database);
+        await store.AppendSequencedAsync([SequencingMessageStoreConformance.Draft(D12, 1)]).WaitAsync(Timeout);
+        _db.Database.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.MarkDeliveredAsync(D12, 2, 1).WaitAsync(Timeout));
+        await UntilAsync(() => !store.CursorsDraining);
+        store.Dispose(); // nothing left to commit, nothing to wait for
+    }
+
     private static async Task UntilAsync(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(Timeout);
