@@ -125,7 +125,7 @@ public sealed partial class ChatEngine
 
         var message = new ChatMessage
         {
-            Id = Guid.CreateVersion7().ToString("N"),
+            Id = MessageIds.New(),
             ConversationId = resolved.Conversation.Value,
             SenderId = sender.Id,
             SenderName = sender.Name,
