@@ -14,7 +14,9 @@ namespace Parley.Transports.MobileImSdk;
 /// </summary>
 /// <remarks>
 /// Two generations, swapped every window: an entry lives between one and two windows, with no per-entry sweep.
-/// An entry is the sender's id and a 16-byte digest of the fp (the fp itself when it is a UUID), about 48 bytes.
+/// An entry is a 64-bit keyed hash of the sender's id and the fp: 21-43 bytes in a <see cref="FirstSightTable"/>.
+/// Two fps whose hashes collide share a first sight: each still gets an id of its own (the id ends with the fp),
+/// with the other's time in front, and a resend of either finds the same id again.
 /// </remarks>
 internal sealed class FingerprintWindow(long windowMs)
 {
@@ -27,8 +29,8 @@ internal sealed class FingerprintWindow(long windowMs)
     private const long ClockSkewMs = 60_000;
 
     private readonly Lock _gate = new();
-    private Dictionary<(long User, Guid Fp), long> _current = new();
-    private Dictionary<(long User, Guid Fp), long> _previous = new();
+    private FirstSightTable _current = new();
+    private FirstSightTable _previous = new();
     private long _rotatedAtMs = long.MinValue;
 
     public int Count
@@ -41,7 +43,7 @@ internal sealed class FingerprintWindow(long windowMs)
     {
         // Keyed on the form that is stored, so that ids reloaded from the store (Load) are found again.
         var kept = Kept(fp);
-        var key = (userId, Digest(kept));
+        var key = KeyOf(userId, Digest(kept));
         long firstSeen;
         lock (_gate)
         {
@@ -49,7 +51,7 @@ internal sealed class FingerprintWindow(long windowMs)
             if (!_current.TryGetValue(key, out firstSeen) && !_previous.TryGetValue(key, out firstSeen))
             {
                 firstSeen = nowMs;
-                _current[key] = nowMs;
+                _current.TryAdd(key, nowMs);
             }
         }
         return string.Concat(Marker.ToString(), Hex(firstSeen), kept);
@@ -64,7 +66,7 @@ internal sealed class FingerprintWindow(long windowMs)
             foreach (var (sender, id) in stored)
             {
                 if (!TryParse(id, out var firstSeen, out var fp) || nowMs - firstSeen > windowMs) continue;
-                _current.TryAdd((sender, Digest(fp)), firstSeen);
+                _current.TryAdd(KeyOf(sender, Digest(fp)), firstSeen);
             }
         }
     }
@@ -101,6 +103,29 @@ internal sealed class FingerprintWindow(long windowMs)
         return new Guid(hash[..16]);
     }
 
+    // HashCode's seed is random per process, so fps chosen to collide cannot be prepared in advance; the table is
+    // rebuilt from the store after a restart (Load), under the new seed.
+    private static ulong KeyOf(long userId, Guid digest)
+    {
+        Span<ulong> fp = stackalloc ulong[2];
+        digest.TryWriteBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(fp));
+        var key = (ulong)(uint)Mix(userId, fp[0], fp[1], 1) << 32 | (uint)Mix(userId, fp[0], fp[1], 2);
+        return key == 0 ? 1 : key;
+    }
+
+    private static int Mix(long userId, ulong a, ulong b, int salt)
+    {
+        var hash = new HashCode();
+        hash.Add(salt);
+        hash.Add((int)userId);
+        hash.Add((int)(userId >> 32));
+        hash.Add((int)a);
+        hash.Add((int)(a >> 32));
+        hash.Add((int)b);
+        hash.Add((int)(b >> 32));
+        return hash.ToHashCode();
+    }
+
     private void Rotate(long nowMs)
     {
         if (_rotatedAtMs == long.MinValue)
@@ -110,7 +135,8 @@ internal sealed class FingerprintWindow(long windowMs)
         }
         if (nowMs - _rotatedAtMs < windowMs) return;
         // More than two windows since the last swap: both generations are out of date.
-        (_previous, _current) = nowMs - _rotatedAtMs >= 2 * windowMs ? (new(), new()) : (_current, _previous);
+        if (nowMs - _rotatedAtMs >= 2 * windowMs) _current.Clear();
+        (_previous, _current) = (_current, _previous);
         _current.Clear();
         _rotatedAtMs = nowMs;
     }
