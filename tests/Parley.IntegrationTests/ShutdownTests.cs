@@ -21,6 +21,7 @@ public sealed class ShutdownTests
         {
             ["Parley:MobileImSdk:WebSocket:IdleTimeoutMs"] = "120000",
             ["Parley:MobileImSdk:Tcp:IdleTimeoutMs"] = "120000",
+            ["Parley:Stomp:ConnectTimeoutMs"] = "120000",
         });
         var native = await server.CreateUserAsync("stopnative");
         var stomp = await server.CreateUserAsync("stopstomp");
@@ -29,6 +30,8 @@ public sealed class ShutdownTests
         await using var a = await TestSocket.ConnectAsync(server, native.Token);
         var (s, _) = await RawStompClient.ConnectAsync(server, stomp.Token);
         await using var stompClient = s;
+        // Not yet a connection of the engine's: it has sent no CONNECT.
+        await using var stompBeforeConnect = await RawStompClient.OpenAsync(server);
         await using var tcpPeer = await MobileImKit.RawAsync(server, Wire.Tcp);
         await tcpPeer.LoginAsync(tcp.Account, tcp.Password);
         await using var wsPeer = await MobileImKit.RawAsync(server, Wire.Ws);
@@ -43,6 +46,9 @@ public sealed class ShutdownTests
 
         Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)4011, await a.ClosedAsync());
         Assert.NotNull(await stompClient.ClosedAsync());
+        var error = await stompBeforeConnect.NextAsync(Parley.Protocol.Stomp.StompCommand.Error);
+        Assert.Equal("server is shutting down", error.GetHeader("message"));
+        Assert.NotNull(await stompBeforeConnect.ClosedAsync());
         await tcpPeer.Closed.WaitAsync(MobileImKit.Timeout);
         await wsPeer.Closed.WaitAsync(MobileImKit.Timeout);
         await notLoggedIn.Closed.WaitAsync(MobileImKit.Timeout);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Parley.Abstractions.Hooks;
@@ -8,7 +9,7 @@ namespace Parley.Transports.Stomp;
 
 /// <summary>What every STOMP session shares: the engine, the policy hooks, the topic registry and the options.</summary>
 public sealed class StompServer(ChatEngine engine, ConversationAccess access, ParleyHooks hooks, StompTopicRegistry topics,
-    IOptions<StompOptions> options, ILogger<StompServer> logger)
+    IOptions<StompOptions> options, ILogger<StompServer> logger, IHostApplicationLifetime? lifetime = null)
 {
     public ChatEngine Engine { get; } = engine;
     public ConversationAccess Access { get; } = access;
@@ -16,6 +17,9 @@ public sealed class StompServer(ChatEngine engine, ConversationAccess access, Pa
     public StompTopicRegistry Topics { get; } = topics;
     public StompOptions Options { get; } = options.Value;
     public ILogger Logger { get; } = logger;
+
+    /// <summary>Set when the host starts stopping; sessions still waiting for CONNECT end then.</summary>
+    public CancellationToken Stopping { get; } = lifetime?.ApplicationStopping ?? CancellationToken.None;
 
     public StompLimits Limits { get; } = new() { MaxFrameSize = options.Value.MaxInboundMessageBytes };
 

@@ -33,6 +33,8 @@ public sealed partial class StompSession
             Fail(auth.Failure, auth.Reason ?? auth.Failure.ToReason(), receipt);
             return;
         }
+        // Failed while CONNECT was being authenticated (a server stop): the ERROR frame has gone, no connection opens.
+        if (Volatile.Read(ref _errorSent) != 0) return;
         Version = version;
         var o = _server.Options;
         var hb = StompNegotiation.NegotiateHeartbeat(cx, cy, o.HeartbeatSendMs, o.HeartbeatReceiveMs);

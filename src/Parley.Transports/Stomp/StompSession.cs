@@ -225,9 +225,17 @@ public sealed partial class StompSession : IAsyncDisposable
 
     private async Task ConnectDeadlineAsync()
     {
+        // A stop closes the engine's connections, and a session has one only after CONNECT: without this, a socket
+        // that never sent CONNECT held the web server's graceful stop until its deadline.
+        using var stopping = _server.Stopping.Register(static s => ((StompSession)s!).FailUnlessConnected(DisconnectCode.ServerShutdown, "server is shutting down"), this);
         try { await Task.Delay(_server.Options.ConnectTimeoutMs, _life.Token); }
         catch (OperationCanceledException) { return; }
-        if (Connection is null) Fail(DisconnectCode.Unauthorized, "no CONNECT frame in time");
+        FailUnlessConnected(DisconnectCode.Unauthorized, "no CONNECT frame in time");
+    }
+
+    private void FailUnlessConnected(DisconnectCode code, string message)
+    {
+        if (Connection is null) Fail(code, message);
     }
 
     /// <summary>Moves engine events to the outbox, encoded; ends the outbox when the connection closes.</summary>
