@@ -20,7 +20,7 @@ namespace Parley.Transports.MobileImSdk;
 /// The MobileIMSDK protocol over the engine, shared by the UDP, TCP and WebSocket gateways: login with duplicate-login
 /// arbitration, keep-alive, echo, error 301, C2C and C2S data, and QoS both ways. Transports only frame bytes.
 /// </summary>
-public sealed partial class MobileImGateway : IDisposable
+public sealed partial class MobileImGateway : IDisposable, IAsyncDisposable
 {
     public const string UdpTransport = "mobileimsdk-udp";
     public const string TcpTransport = "mobileimsdk-tcp";
@@ -345,10 +345,26 @@ public sealed partial class MobileImGateway : IDisposable
 
     public void Dispose()
     {
+        StopTimers();
+        _ = _cursorFlush.FlushAllAsync();
+    }
+
+    /// <summary>
+    /// Moves the cursors still gathered and waits (5 s at most) until they are written: the message store, which this
+    /// gateway depends on, is disposed after it, and a store that writes over the network would close under them.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        StopTimers();
+        try { await _cursorFlush.FlushAllAsync().WaitAsync(TimeSpan.FromSeconds(5)); }
+        catch (TimeoutException) { }
+    }
+
+    private void StopTimers()
+    {
         _stopping.Dispose();
         _sweepTimer.Dispose();
         _qosTimer.Dispose();
-        _ = _cursorFlush.FlushAllAsync();
     }
 
     private static partial class Log
