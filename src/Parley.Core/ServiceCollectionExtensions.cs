@@ -67,6 +67,7 @@ public static class ServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ClientKinds>(), sp.GetRequiredService<ClusterBus>());
         });
         services.AddSingleton<AccountService>();
+        services.AddSingleton<SocialNotices>();
         services.AddSingleton<FriendService>();
         services.AddSingleton<GroupService>();
         services.AddSingleton<ConversationService>();

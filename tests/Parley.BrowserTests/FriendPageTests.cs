@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Parley.BrowserTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -7,6 +8,40 @@ namespace Parley.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class FriendPageTests(BrowserFixture fixture)
 {
+    [Fact]
+    public async Task A_request_shows_up_while_the_page_is_open_and_its_acceptance_reaches_the_asker()
+    {
+        var pia = await fixture.Server.CreateUserAsync(fixture.NewAccount("pia"));
+        var rex = await fixture.Server.CreateUserAsync(fixture.NewAccount("rex"));
+        await using var page = await fixture.OpenAsync();
+        await page.SignInAsync(pia.Account, pia.Account.ToUpperInvariant());
+        var rexName = rex.Account.ToUpperInvariant();
+        var friendsButton = page.Page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Friends") });
+        await Expect(friendsButton).ToHaveAttributeAsync("aria-label", "Friends");
+
+        // Rex asks (through the API) while Pia's page is open: no reload, no poll, the badge counts it.
+        using var rexHttp = fixture.Server.CreateHttpClient(rex.Token);
+        (await rexHttp.PostAsync("api/friends/requests", System.Net.Http.Json.JsonContent.Create(new { user = pia.Account }))
+            .WaitAsync(BrowserFixture.Timeout)).EnsureSuccessStatusCode();
+        await Expect(friendsButton).ToHaveAttributeAsync("aria-label", "Friends, 1 new request");
+
+        // With the list open, Rex withdraws and asks again: the list follows both.
+        await friendsButton.ClickAsync();
+        var friends = page.Dialog("Friends");
+        var accept = friends.GetByRole(AriaRole.Button, new() { Name = $"Accept {rexName}" });
+        await Expect(accept).ToBeVisibleAsync();
+        var pending = await rexHttp.GetFromJsonAsync<System.Text.Json.JsonElement>("api/friends/requests").WaitAsync(BrowserFixture.Timeout);
+        (await rexHttp.DeleteAsync($"api/friends/requests/{pending[0].GetProperty("id").GetInt64()}").WaitAsync(BrowserFixture.Timeout)).EnsureSuccessStatusCode();
+        await Expect(friends.GetByText("No requests waiting for you.")).ToBeVisibleAsync();
+        await Expect(friendsButton).ToHaveAttributeAsync("aria-label", "Friends");
+        (await rexHttp.PostAsync("api/friends/requests", System.Net.Http.Json.JsonContent.Create(new { user = pia.Account }))
+            .WaitAsync(BrowserFixture.Timeout)).EnsureSuccessStatusCode();
+        await accept.ClickAsync();
+        await friends.GetByRole(AriaRole.Tab, new() { Name = "Friends", Exact = true }).ClickAsync();
+        await Expect(friends.GetByRole(AriaRole.Button, new() { Name = $"Remove {rexName} from friends" })).ToBeVisibleAsync();
+        page.AssertNoErrors();
+    }
+
     [Fact]
     public async Task Requests_are_declined_cancelled_and_friends_removed_blocked_and_unblocked()
     {

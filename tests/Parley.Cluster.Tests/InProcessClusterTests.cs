@@ -72,6 +72,41 @@ public sealed class InProcessClusterTests(RabbitMqServer rabbit) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Social_notices_reach_every_session_on_other_nodes_once()
+    {
+        var ann = await _cluster[0].CreateUserAsync("nann");
+        var ben = await _cluster[0].CreateUserAsync("nben");
+        await using var b1 = await TestSocket.ConnectAsync(_cluster[1], ben.Token);
+        await using var b2 = await TestSocket.ConnectAsync(_cluster[2], ben.Token);
+        await using var a2 = await TestSocket.ConnectAsync(_cluster[2], ann.Token);
+        using var annHttp = _cluster[0].CreateHttpClient(ann.Token);
+        using var benHttp = _cluster[1].CreateHttpClient(ben.Token);
+
+        var request = (await annHttp.PostJsonAsync("api/friends/requests", new { user = ben.Account }).Expect(HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        foreach (var socket in new[] { b1, b2 })
+        {
+            var notice = await socket.NextAsync("notice");
+            Assert.Equal(("friendRequest", ann.Id, request), (notice.GetProperty("kind").GetString(), notice.GetProperty("user").GetInt64(),
+                notice.GetProperty("requestId").GetInt64()));
+        }
+        var group = (await benHttp.PostJsonAsync("api/groups", new { name = "Across" }).Expect(HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        await annHttp.PostJsonAsync($"api/groups/{group}/join").Expect(HttpStatusCode.OK);
+        foreach (var socket in new[] { b1, b2 })
+        {
+            var joined = await socket.NextAsync("notice", f => f.GetProperty("kind").GetString() == "memberJoined");
+            Assert.Equal((ann.Id, group, "Across"), (joined.GetProperty("user").GetInt64(), joined.GetProperty("group").GetInt64(),
+                joined.GetProperty("groupName").GetString()));
+        }
+
+        await b1.RequestAsync(new { type = "ping", id = "p" }, "p");
+        await b2.RequestAsync(new { type = "ping", id = "p" }, "p");
+        await a2.RequestAsync(new { type = "ping", id = "p" }, "p");
+        Assert.Equal(2, b1.Seen.Count(f => f.GetProperty("type").GetString() == "notice"));
+        Assert.Equal(2, b2.Seen.Count(f => f.GetProperty("type").GetString() == "notice"));
+        Assert.Equal(0, a2.Seen.Count(f => f.GetProperty("type").GetString() == "notice"));
+    }
+
+    [Fact]
     public async Task A_group_message_reaches_members_on_every_node_and_online_members_are_cluster_wide()
     {
         var alice = await _cluster[0].CreateUserAsync("alice");

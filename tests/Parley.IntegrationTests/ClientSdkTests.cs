@@ -89,6 +89,30 @@ public sealed class ClientSdkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_friend_request_and_its_acceptance_arrive_as_notices()
+    {
+        var alice = await _server.CreateUserAsync("alice");
+        var bob = await _server.CreateUserAsync("bob");
+        using var aliceApi = new ParleyApiClient(_server.BaseUri) { AccessToken = alice.Token };
+        using var bobApi = new ParleyApiClient(_server.BaseUri) { AccessToken = bob.Token };
+        await using var a = new ParleyClient(_server.BaseUri, alice.Token);
+        await using var b = new ParleyClient(_server.BaseUri, bob.Token);
+        var seenByAlice = new ConcurrentQueue<NoticeInfo>();
+        var seenByBob = new ConcurrentQueue<NoticeInfo>();
+        a.NoticeReceived += (_, n) => seenByAlice.Enqueue(n);
+        b.NoticeReceived += (_, n) => seenByBob.Enqueue(n);
+        await a.ConnectAsync();
+        await b.ConnectAsync();
+
+        var request = await aliceApi.SendFriendRequestAsync("bob");
+        await Eventually(() => seenByBob.Count == 1, "bob hears of the request");
+        Assert.Equal(new NoticeInfo("friendRequest", alice.Id, "alice", request.Id, null, null), seenByBob.Single());
+        await bobApi.AcceptFriendRequestAsync(request.Id);
+        await Eventually(() => seenByAlice.Count == 1, "alice hears of the acceptance");
+        Assert.Equal(new NoticeInfo("friendAccepted", bob.Id, "bob", request.Id, null, null), seenByAlice.Single());
+    }
+
+    [Fact]
     public async Task After_a_dropped_connection_the_app_sees_every_message_once_and_in_order()
     {
         var alice = await _server.CreateUserAsync("alice");

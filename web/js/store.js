@@ -223,12 +223,26 @@ export class ChatStore extends EventTarget {
       case 'receipt': this.onReceipt(f); break;
       case 'typing': this.onTyping(f); break;
       case 'removed': this.onRemoved(f); break;
+      case 'notice': this.onNotice(f); break;
       case 'presence': {
         const u = this.rememberUser({ id: f.user, account: f.userName, online: f.online });
         this.emit('presence', { user: u });
         break;
       }
       default: break;
+    }
+  }
+
+  /** Someone else changed our friends or groups: refresh what it touched (notices are live only; onOpen catches up). */
+  onNotice(f) {
+    this.rememberUser({ id: f.user, account: f.userName });
+    if (f.kind.startsWith('friend')) {
+      this.refreshRequests();
+      this.emit('friends');
+    } else if (f.kind === 'memberJoined' || f.kind === 'memberLeft') {
+      if (this.members.has(f.group)) this.loadMembers(f.group).catch(() => {});
+    } else if (f.kind === 'groupRemoved' || f.kind === 'groupDissolved') {
+      this.refreshConversations();
     }
   }
 

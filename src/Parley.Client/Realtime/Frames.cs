@@ -60,6 +60,10 @@ internal sealed class ServerFrame
     public int? TimeoutMs { get; init; }
     public long? By { get; init; }
     public string? ByName { get; init; }
+    public string? Kind { get; init; }
+    public long? RequestId { get; init; }
+    public long? Group { get; init; }
+    public string? GroupName { get; init; }
 }
 
 internal sealed record OnlineResult(IReadOnlyList<OnlineMember> Users);

@@ -39,6 +39,9 @@ public sealed partial class ParleyClient
             case "removed":
                 Raise(MessageRemoved, new RemovalInfo(frame.Conversation ?? "", frame.Seq ?? 0, frame.MessageId ?? "", frame.By ?? 0, frame.ByName));
                 break;
+            case "notice":
+                Raise(NoticeReceived, new NoticeInfo(frame.Kind ?? "", frame.User ?? 0, frame.UserName, frame.RequestId, frame.Group, frame.GroupName));
+                break;
             case "call":
                 OnCall(frame);
                 break;

@@ -96,6 +96,9 @@ public sealed partial class ParleyClient : IAsyncDisposable
     /// <summary>A message in one of the user's conversations was removed (also when this user removed it on another device).</summary>
     public event EventHandler<RemovalInfo>? MessageRemoved;
 
+    /// <summary>Someone else changed this user's friends or groups: a friend request, its answer, a group invitation, a member joining …</summary>
+    public event EventHandler<NoticeInfo>? NoticeReceived;
+
     /// <summary>An <c>error</c> frame that answered no pending request (for example a rate-limit error for an <c>ack</c>).</summary>
     public event EventHandler<ServerError>? ErrorReceived;
 

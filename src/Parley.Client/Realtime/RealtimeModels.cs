@@ -58,6 +58,20 @@ public sealed record TypingInfo(string Conversation, long User, string? UserName
 /// <param name="ByName">Their account name.</param>
 public sealed record RemovalInfo(string Conversation, long Seq, string MessageId, long By, string? ByName);
 
+/// <summary>
+/// Someone else changed this user's friends or groups (a <c>notice</c> frame). Live only: after a reconnect, read the
+/// current state (friend requests, friends, groups) through <see cref="ParleyApiClient"/>.
+/// </summary>
+/// <param name="Kind">What happened: <c>friendRequest</c>, <c>friendAccepted</c>, <c>friendDeclined</c>,
+/// <c>friendCancelled</c>, <c>friendRemoved</c>, <c>groupInvited</c>, <c>groupRemoved</c>, <c>groupDissolved</c>,
+/// <c>memberJoined</c> or <c>memberLeft</c>; kinds added later arrive as they are.</param>
+/// <param name="User">Who did it (user id); for <c>memberJoined</c> and <c>memberLeft</c>, the member.</param>
+/// <param name="UserName">Their account name.</param>
+/// <param name="RequestId">The friend request, for the friend request kinds.</param>
+/// <param name="Group">The group, for the group kinds.</param>
+/// <param name="GroupName">The group's name, for the group kinds.</param>
+public sealed record NoticeInfo(string Kind, long User, string? UserName, long? RequestId, long? Group, string? GroupName);
+
 /// <summary>An <c>error</c> frame that no pending request claimed.</summary>
 /// <param name="RequestId">The failed request's id, if any.</param>
 /// <param name="Code">Error code (see <see cref="ParleyErrorCodes"/>).</param>

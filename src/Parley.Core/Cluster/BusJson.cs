@@ -13,7 +13,8 @@ internal sealed record PresenceBye(string Node, string Epoch);
 
 /// <summary>A receipt, typing or removal notice for some users' sessions (except the originating connection).</summary>
 internal sealed record NoticeNote(long[] Users, string? ExceptNode, long ExceptConnection, string Type, string Conversation, long Seq,
-    long UserId, string UserName, int Kind, ChatMessage? Tombstone = null);
+    long UserId, string UserName, int Kind, ChatMessage? Tombstone = null, string? NoticeKind = null, long? RequestId = null, long? GroupId = null,
+    string? GroupName = null);
 
 /// <summary>Close a user's sessions (all, or those opened with one token).</summary>
 internal sealed record CloseNote(long UserId, string? TokenId, int Code);

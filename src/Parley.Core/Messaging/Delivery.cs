@@ -226,7 +226,7 @@ public sealed class Delivery : IDisposable
         }
     }
 
-    /// <summary>Queues a notice (receipt, typing, removal) on the live connections of the given users, on every node.</summary>
+    /// <summary>Queues a notice (receipt, typing, removal, social notice) on the live connections of the given users, on every node.</summary>
     public void Notify(IEnumerable<long> userIds, ServerEvent ev, long exceptConnectionId = 0)
     {
         if (!_clustered)
@@ -267,6 +267,8 @@ public sealed class Delivery : IDisposable
         TypingEvent t => new NoticeNote([.. users], _bus.NodeId, exceptConnectionId, "typing", t.ConversationId, 0, t.UserId, t.UserName, 0),
         MessageRemovedEvent r => new NoticeNote([.. users], _bus.NodeId, exceptConnectionId, "removed", r.Tombstone.ConversationId, r.Tombstone.Seq,
             r.RemovedBy, r.RemovedByName, 0, r.Tombstone),
+        NoticeEvent n => new NoticeNote([.. users], _bus.NodeId, exceptConnectionId, "notice", "", 0, n.UserId, n.UserName, 0, null, n.Kind,
+            n.RequestId, n.GroupId, n.GroupName),
         _ => null,
     };
 
@@ -279,6 +281,7 @@ public sealed class Delivery : IDisposable
             "receipt" => new ReceiptEvent(note.Conversation, note.Seq, note.UserId, note.UserName, (ReceiptKind)note.Kind),
             "typing" => new TypingEvent(note.Conversation, note.UserId, note.UserName),
             "removed" when note.Tombstone is { } tombstone => new MessageRemovedEvent(tombstone, note.UserId, note.UserName),
+            "notice" when note.NoticeKind is { } kind => new NoticeEvent(kind, note.UserId, note.UserName, note.RequestId, note.GroupId, note.GroupName),
             _ => null,
         };
         if (ev is null) return;

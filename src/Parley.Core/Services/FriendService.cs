@@ -1,11 +1,13 @@
 using Parley.Abstractions;
+using Parley.Abstractions.Events;
 using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
 
 namespace Parley.Core.Services;
 
 /// <summary>Friend requests, friendships and blocks.</summary>
-public sealed class FriendService(IGraphStore graph, AccountService accounts, AccountDirectory directory, Abstractions.Cluster.IPresence sessions)
+public sealed class FriendService(IGraphStore graph, AccountService accounts, AccountDirectory directory, Abstractions.Cluster.IPresence sessions,
+    SocialNotices notices)
 {
     public async Task<FriendRequestView> RequestAsync(long me, string? user, string? message, CancellationToken ct)
     {
@@ -20,9 +22,12 @@ public sealed class FriendService(IGraphStore graph, AccountService accounts, Ac
         if (theirs is not null)
         {
             await graph.ResolveFriendRequestAsync(theirs.Id, FriendRequestStatus.Accepted, ct);
+            await notices.SendAsync(NoticeKinds.FriendAccepted, me, [target.Id], theirs.Id);
             return await ViewAsync(theirs with { Status = FriendRequestStatus.Accepted }, ct);
         }
-        return await ViewAsync(await graph.CreateFriendRequestAsync(me, target.Id, message, ct), ct);
+        var created = await graph.CreateFriendRequestAsync(me, target.Id, message, ct);
+        await notices.SendAsync(NoticeKinds.FriendRequest, me, [target.Id], created.Id);
+        return await ViewAsync(created, ct);
     }
 
     public Task<FriendRequestView> AcceptAsync(long me, long requestId, CancellationToken ct) => ResolveAsync(me, requestId, FriendRequestStatus.Accepted, ct);
@@ -33,6 +38,7 @@ public sealed class FriendService(IGraphStore graph, AccountService accounts, Ac
         var request = await graph.GetFriendRequestAsync(requestId, ct);
         if (request is null || request.FromUserId != me) throw ParleyException.NotFound("no such friend request");
         if (!await graph.ResolveFriendRequestAsync(requestId, FriendRequestStatus.Cancelled, ct)) throw ParleyException.Conflict("request is no longer pending");
+        await notices.SendAsync(NoticeKinds.FriendCancelled, me, [request.ToUserId], requestId);
     }
 
     private async Task<FriendRequestView> ResolveAsync(long me, long requestId, FriendRequestStatus status, CancellationToken ct)
@@ -42,6 +48,8 @@ public sealed class FriendService(IGraphStore graph, AccountService accounts, Ac
         if (request is null || (request.ToUserId != me && request.FromUserId != me)) throw ParleyException.NotFound("no such friend request");
         if (request.ToUserId != me) throw ParleyException.Forbidden("only the recipient may answer a friend request");
         if (!await graph.ResolveFriendRequestAsync(requestId, status, ct)) throw ParleyException.Conflict("request is no longer pending");
+        var kind = status == FriendRequestStatus.Accepted ? NoticeKinds.FriendAccepted : NoticeKinds.FriendDeclined;
+        await notices.SendAsync(kind, me, [request.FromUserId], requestId);
         return await ViewAsync(request with { Status = status }, ct);
     }
 
@@ -49,6 +57,7 @@ public sealed class FriendService(IGraphStore graph, AccountService accounts, Ac
     {
         var target = await accounts.ResolveAsync(user, ct);
         if (!await graph.RemoveFriendshipAsync(me, target.Id, ct)) throw ParleyException.NotFound("not friends");
+        await notices.SendAsync(NoticeKinds.FriendRemoved, me, [target.Id]);
     }
 
     public async Task<IReadOnlyList<UserView>> FriendsAsync(long me, CancellationToken ct) => await ViewsAsync(await graph.GetFriendIdsAsync(me, ct), ct);

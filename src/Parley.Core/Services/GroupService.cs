@@ -1,4 +1,5 @@
 using Parley.Abstractions;
+using Parley.Abstractions.Events;
 using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
 using Parley.Core.Files;
@@ -10,7 +11,7 @@ namespace Parley.Core.Services;
 /// conversation (so sync and the conversation list follow) and invalidates the cached member set.
 /// </summary>
 public sealed class GroupService(IGroupStore store, IMessageStore messages, GroupDirectory directory, AccountService accounts,
-    AccountDirectory accountDirectory, Abstractions.Cluster.IPresence sessions, MediaAttachments media)
+    AccountDirectory accountDirectory, Abstractions.Cluster.IPresence sessions, MediaAttachments media, SocialNotices notices)
 {
     public async Task<GroupView> CreateAsync(long me, string? name, bool inviteOnly, CancellationToken ct)
     {
@@ -83,6 +84,7 @@ public sealed class GroupService(IGroupStore store, IMessageStore messages, Grou
         var conversation = ConversationId.Group(groupId).Value;
         foreach (var member in snapshot.MemberIds) await messages.RemoveParticipantAsync(conversation, member, ct);
         directory.Invalidate(groupId);
+        await notices.SendAsync(NoticeKinds.GroupDissolved, me, snapshot.MemberIds.Where(m => m != me), group: snapshot.Group);
         // Nobody can read a dissolved group: its attachments become orphans (swept later) unless shared elsewhere.
         await media.ForgetConversationAsync(conversation, ct);
     }
@@ -96,6 +98,7 @@ public sealed class GroupService(IGroupStore store, IMessageStore messages, Grou
             throw ParleyException.Forbidden("this group is invite-only");
         }
         await AddMemberAsync(groupId, me, GroupRole.Member, ct);
+        await notices.SendAsync(NoticeKinds.MemberJoined, me, snapshot.MemberIds, group: snapshot.Group);
         return new GroupView(snapshot.Group, snapshot.MemberIds.Length + 1);
     }
 
@@ -124,6 +127,7 @@ public sealed class GroupService(IGroupStore store, IMessageStore messages, Grou
             await store.UpdateAsync(snapshot.Group with { OwnerId = heir.UserId }, ct);
         }
         await RemoveMemberCoreAsync(groupId, me, ct);
+        await notices.SendAsync(NoticeKinds.MemberLeft, me, snapshot.MemberIds.Where(m => m != me), group: snapshot.Group);
     }
 
     private async Task RemoveMemberCoreAsync(long groupId, long userId, CancellationToken ct)
@@ -135,9 +139,10 @@ public sealed class GroupService(IGroupStore store, IMessageStore messages, Grou
 
     public async Task InviteAsync(long me, long groupId, string? user, CancellationToken ct)
     {
-        await OwnedAsync(me, groupId, ct);
+        var snapshot = await OwnedAsync(me, groupId, ct);
         var target = await accounts.ResolveAsync(user, ct);
         await store.AddInviteAsync(groupId, target.Id, me, ct);
+        await notices.SendAsync(NoticeKinds.GroupInvited, me, [target.Id], group: snapshot.Group);
     }
 
     public async Task RemoveMemberAsync(long me, long groupId, string? user, CancellationToken ct)
@@ -147,6 +152,8 @@ public sealed class GroupService(IGroupStore store, IMessageStore messages, Grou
         if (target.Id == me) throw ParleyException.Invalid("user", "the owner leaves or dissolves instead");
         if (!snapshot.IsMember(target.Id)) throw ParleyException.NotFound("not a member of this group");
         await RemoveMemberCoreAsync(groupId, target.Id, ct);
+        await notices.SendAsync(NoticeKinds.GroupRemoved, me, [target.Id], group: snapshot.Group);
+        await notices.SendAsync(NoticeKinds.MemberLeft, target.Id, snapshot.MemberIds.Where(m => m != target.Id), group: snapshot.Group);
     }
 
     public async Task<IReadOnlyList<MemberView>> MembersAsync(long me, long groupId, CancellationToken ct)

@@ -16,7 +16,7 @@ public static class NativeEventEncoder
 
     public static ReadOnlyMemory<byte> Encode(ServerEvent ev) => ev switch
     {
-        MessageEvent or PresenceEvent or TypingEvent or ReceiptEvent or MessageRemovedEvent => ev.GetOrEncode(CacheKey, 0, static (e, _) => EncodeNow(e)),
+        MessageEvent or PresenceEvent or TypingEvent or ReceiptEvent or MessageRemovedEvent or NoticeEvent => ev.GetOrEncode(CacheKey, 0, static (e, _) => EncodeNow(e)),
         _ => EncodeNow(ev),
     };
 
@@ -82,6 +82,10 @@ public static class NativeEventEncoder
                 w.WriteNumber("user"u8, t.UserId);
                 w.WriteString("userName"u8, t.UserName);
                 break;
+            case NoticeEvent n:
+                w.WriteString("type"u8, "notice"u8);
+                WriteNoticeFields(w, n);
+                break;
             case ErrorEvent e:
                 w.WriteString("type"u8, "error"u8);
                 WriteId(w, e.RequestId);
@@ -143,6 +147,24 @@ public static class NativeEventEncoder
     }
 
     /// <summary>The body of a removal (STOMP <c>/user/queue/removals</c>): the native frame's fields without <c>type</c>.</summary>
+    /// <summary>A notice as a JSON object (the STOMP body); the native frame has the same fields after its type.</summary>
+    public static void WriteNotice(Utf8JsonWriter w, NoticeEvent notice)
+    {
+        w.WriteStartObject();
+        WriteNoticeFields(w, notice);
+        w.WriteEndObject();
+    }
+
+    private static void WriteNoticeFields(Utf8JsonWriter w, NoticeEvent n)
+    {
+        w.WriteString("kind"u8, n.Kind);
+        w.WriteNumber("user"u8, n.UserId);
+        w.WriteString("userName"u8, n.UserName);
+        if (n.RequestId is { } request) w.WriteNumber("requestId"u8, request);
+        if (n.GroupId is { } group) w.WriteNumber("group"u8, group);
+        if (n.GroupName is { } name) w.WriteString("groupName"u8, name);
+    }
+
     public static void WriteRemoval(Utf8JsonWriter w, MessageRemovedEvent removed)
     {
         w.WriteStartObject();

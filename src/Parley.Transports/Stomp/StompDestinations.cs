@@ -14,6 +14,8 @@ internal enum SubscriptionKind
     Errors,
     /// <summary><c>/user/queue/removals</c>: messages removed in the user's conversations.</summary>
     Removals,
+    /// <summary><c>/user/queue/notices</c>: changes to the user's friends and groups made by others.</summary>
+    Notices,
     /// <summary><c>/topic/groups/{id}</c>.</summary>
     Group,
     /// <summary><c>/topic/presence</c>.</summary>
@@ -29,6 +31,7 @@ internal static class StompDestinations
     public const string Receipts = "/user/queue/receipts";
     public const string Errors = "/user/queue/errors";
     public const string Removals = "/user/queue/removals";
+    public const string Notices = "/user/queue/notices";
     public const string Presence = "/topic/presence";
     public const string GroupPrefix = "/topic/groups/";
     public const int MaxLength = 256;
@@ -99,7 +102,8 @@ internal static class StompDestinations
             Receipts => (SubscriptionKind.Receipts, null),
             Errors => (SubscriptionKind.Errors, null),
             Removals => (SubscriptionKind.Removals, null),
-            _ => (null, "unknown user destination (use /user/queue/messages, /user/queue/receipts, /user/queue/errors or /user/queue/removals)"),
+            Notices => (SubscriptionKind.Notices, null),
+            _ => (null, "unknown user destination (use /user/queue/messages, /user/queue/receipts, /user/queue/errors, /user/queue/removals or /user/queue/notices)"),
         };
     }
 

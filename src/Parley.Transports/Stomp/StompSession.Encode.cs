@@ -33,6 +33,9 @@ public sealed partial class StompSession
             case MessageRemovedEvent:
                 return Messages(ev, s => s.Kind == SubscriptionKind.Removals, null, static e => SharedBody(e, static (w, e) =>
                     NativeEventEncoder.WriteRemoval(w, (MessageRemovedEvent)e)), Json);
+            case NoticeEvent:
+                return Messages(ev, s => s.Kind == SubscriptionKind.Notices, null, static e => SharedBody(e, static (w, e) =>
+                    NativeEventEncoder.WriteNotice(w, (NoticeEvent)e)), Json);
             case PresenceEvent:
                 return Messages(ev, s => s.Kind == SubscriptionKind.Presence, null, static e => SharedBody(e, static (w, e) =>
                 {

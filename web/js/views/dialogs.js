@@ -130,6 +130,13 @@ export function friendsDialog(shell) {
         replace(panel, emptyState('Could not load: ' + err.message));
       }
     });
+    // someone else changed our friends (a notice): show it in the open list
+    const onFriends = () => {
+      if (!t.el.isConnected) { store.removeEventListener('friends', onFriends); return; }
+      const key = t.buttons.find((b) => b.getAttribute('aria-selected') === 'true')?.dataset.key;
+      if (key === 'friends' || key === 'requests') t.select(key);
+    };
+    store.addEventListener('friends', onFriends);
     // open on the requests when someone is waiting for an answer (unless the user already moved on)
     const chosen = () => t.buttons.findIndex((b) => b.getAttribute('aria-selected') === 'true') !== 0;
     store.refreshRequests().then(() => {

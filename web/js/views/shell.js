@@ -23,7 +23,6 @@ export class Shell {
     this.onVisible = () => this.chat?.checkReading();
     document.addEventListener('visibilitychange', this.onVisible);
     window.addEventListener('focus', this.onVisible);
-    this.poll = setInterval(() => { if (document.visibilityState === 'visible') store.refreshRequests(); }, 60000);
   }
 
   route(path) {
@@ -81,7 +80,6 @@ export class Shell {
   destroy() {
     this.chat?.destroy();
     this.store.connection.end('signed_out');
-    clearInterval(this.poll);
     document.removeEventListener('visibilitychange', this.onVisible);
     window.removeEventListener('focus', this.onVisible);
     document.querySelectorAll('dialog').forEach((d) => d.remove());
