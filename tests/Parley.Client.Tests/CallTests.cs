@@ -74,6 +74,35 @@ public sealed class CallTests
     }
 
     [Fact]
+    public async Task A_call_the_server_cancels_cancels_its_handler_which_sends_nothing()
+    {
+        await using var server = await FakeParleyServer.StartAsync();
+        await using var h = new ClientHarness(server);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Client.RegisterCallHandler("slow", async (_, ct) =>
+        {
+            using var reg = ct.Register(() => cancelled.TrySetResult());
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return null;
+        });
+        h.Client.RegisterCallHandler("fast", (_, _) => Task.FromResult<JsonElement?>(null));
+        await Within(h.Client.ConnectAsync().ContinueWith(_ => 0));
+        var connection = await server.NextConnectionAsync();
+        // A minute to run: only the cancel can stop it within the test's timeout.
+        await connection.SendAsync(Call("1", "slow", timeoutMs: 60_000));
+        await Within(started.Task.ContinueWith(_ => 0));
+        await connection.SendAsync(new JsonObject { ["type"] = "callCancel", ["callId"] = "404" }); // unknown: ignored
+        await connection.SendAsync(new JsonObject { ["type"] = "callCancel", ["callId"] = "1" });
+        await Within(cancelled.Task.ContinueWith(_ => 0));
+        await connection.SendAsync(Call("2", "fast"));
+        var next = await Within(connection.ReceiveAnyAsync());
+        while ((string?)next["type"] == "sync") next = await Within(connection.ReceiveAnyAsync());
+        Assert.Equal(("callResult", "2"), ((string?)next["type"], (string?)next["callId"]));
+    }
+
+    [Fact]
     public async Task Handlers_register_once_per_method_and_can_be_removed()
     {
         await using var server = await FakeParleyServer.StartAsync();

@@ -162,3 +162,10 @@ public sealed class ClientCallEvent(long callId, string method, JsonElement? pay
     /// <summary>How long the server waits for the answer.</summary>
     public int TimeoutMs { get; } = timeoutMs;
 }
+
+/// <summary>The server stopped waiting for a call's answer (its caller gave up, or its time ran out): stop working on it.</summary>
+public sealed class ClientCallCancelEvent(long callId) : ServerEvent
+{
+    /// <summary>The call's correlation id.</summary>
+    public long CallId { get; } = callId;
+}

@@ -9,6 +9,8 @@ public sealed partial class ParleyClient
 {
     private const int MaxErrorMessageChars = 1024;
     private readonly ConcurrentDictionary<string, ServerCallHandler> _callHandlers = new(StringComparer.Ordinal);
+    // Handlers at work, by call id, so that a callCancel from the server can stop them.
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _runningCalls = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Answers server calls of <paramref name="method"/> with <paramref name="handler"/>. Handlers run on the thread
@@ -62,6 +64,15 @@ public sealed partial class ParleyClient
         _ = Task.Run(() => AnswerCallAsync(connection, call));
     }
 
+    private void OnCallCancel(ServerFrame frame)
+    {
+        if (frame.CallId is { } callId && _runningCalls.TryGetValue(callId, out var running))
+        {
+            try { running.Cancel(); }
+            catch (ObjectDisposedException) { } // the handler just finished
+        }
+    }
+
     private async Task AnswerCallAsync(Connection connection, ServerCall call)
     {
         ClientFrame answer;
@@ -73,6 +84,8 @@ public sealed partial class ParleyClient
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.Lifetime.Token);
             timeout.CancelAfter(call.Timeout);
+            // A repeated id (a server bug or a hostile peer) is not tracked twice: only the first can be cancelled early.
+            var tracked = _runningCalls.TryAdd(call.CallId, timeout);
             try
             {
                 var data = await handler(call, timeout.Token).ConfigureAwait(false);
@@ -91,6 +104,10 @@ public sealed partial class ParleyClient
             {
                 Diag($"handler for {call.Method} threw: {ex}");
                 answer = new ClientFrame { Type = "callError", CallId = call.CallId, Code = ParleyErrorCodes.Internal, Message = "handler failed" };
+            }
+            finally
+            {
+                if (tracked) _runningCalls.TryRemove(new KeyValuePair<string, CancellationTokenSource>(call.CallId, timeout));
             }
         }
 

@@ -45,6 +45,9 @@ public sealed partial class ParleyClient
             case "call":
                 OnCall(frame);
                 break;
+            case "callCancel":
+                OnCallCancel(frame);
+                break;
             case "welcome":
                 break;
             default:

@@ -112,7 +112,7 @@ public sealed record ServerCall(string CallId, string Method, JsonElement? Paylo
 
 /// <summary>Handles a server call: returns the answer data (null = none), or throws <see cref="ParleyCallException"/> to answer with an error.</summary>
 /// <param name="call">The call.</param>
-/// <param name="cancellationToken">Cancelled at the call's timeout or when the connection is lost.</param>
+/// <param name="cancellationToken">Cancelled at the call's timeout, when the server stops waiting (its caller gave up), or when the connection is lost.</param>
 /// <returns>The answer data.</returns>
 public delegate Task<JsonElement?> ServerCallHandler(ServerCall call, CancellationToken cancellationToken);
 

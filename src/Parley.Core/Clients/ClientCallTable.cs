@@ -45,13 +45,13 @@ internal sealed class ClientCallTable(ClientConnection connection, int maxInFlig
             catch (TimeoutException)
             {
                 // Lost the race to an answer or a close that removed the entry first: that one completes the task.
-                return TryRemove(id, out _)
-                    ? ClientCallResult.Fail(ClientCallStatus.TimedOut, $"no answer within {timeout.TotalMilliseconds:0} ms")
-                    : await pending.Task.ConfigureAwait(false);
+                if (!TryRemove(id, out _)) return await pending.Task.ConfigureAwait(false);
+                Cancel(id);
+                return ClientCallResult.Fail(ClientCallStatus.TimedOut, $"no answer within {timeout.TotalMilliseconds:0} ms");
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                TryRemove(id, out _);
+                if (TryRemove(id, out _)) Cancel(id);
                 throw;
             }
         }
@@ -86,6 +86,12 @@ internal sealed class ClientCallTable(ClientConnection connection, int maxInFlig
             _pending.Clear();
         }
         foreach (var pending in waiting) pending.TrySetResult(Lost);
+    }
+
+    // The client learns the call's time limit with it, but not that its caller gave up; and its clock may run late.
+    private void Cancel(long id)
+    {
+        if (!connection.IsClosed) connection.EnqueueReply(new ClientCallCancelEvent(id));
     }
 
     private bool TryRemove(long id, [NotNullWhen(true)] out TaskCompletionSource<ClientCallResult>? pending)

@@ -122,6 +122,10 @@ public static class NativeEventEncoder
                 }
                 w.WriteNumber("timeoutMs"u8, call.TimeoutMs);
                 break;
+            case ClientCallCancelEvent cancel:
+                w.WriteString("type"u8, "callCancel"u8);
+                w.WriteString("callId"u8, cancel.CallId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                break;
             case WelcomeEvent welcome:
                 w.WriteString("type"u8, "welcome"u8);
                 if (welcome.UserId > 0)

@@ -48,6 +48,9 @@ public sealed class ServerCallTests : IAsyncLifetime
         (status, body) = await _server.AdminCallAsync(new { kind = "kiosk", clientId = "k1", method = "slow", timeoutMs = 200 });
         Assert.Equal((HttpStatusCode.GatewayTimeout, "timed_out"), (status, body.GetProperty("outcome").GetString()));
         var late = await kiosk.NextAsync("call");
+        // The client is told the server stopped waiting.
+        var timedOut = await kiosk.NextAsync("callCancel");
+        Assert.Equal(late.GetProperty("callId").GetString(), timedOut.GetProperty("callId").GetString());
         await kiosk.SendAsync(new { type = "callResult", callId = late.GetProperty("callId").GetString(), data = 1 });
         Assert.Equal("pong", (await kiosk.RequestAsync(new { type = "ping", id = "p1" }, "p1")).GetProperty("type").GetString());
         Assert.DoesNotContain(kiosk.Seen, f => f.GetProperty("type").GetString() == "error");
@@ -110,6 +113,25 @@ public sealed class ServerCallTests : IAsyncLifetime
         await kiosk.SendAsync(new { type = "callError", id = "x6", callId = 999998, code = 1, message = new string('m', 5000) });
         Assert.Equal("pong", (await kiosk.RequestAsync(new { type = "ping", id = "p" }, "p")).GetProperty("type").GetString());
         Assert.DoesNotContain(kiosk.Seen, f => f.TryGetProperty("id", out var id) && id.GetString() is "x5" or "x6");
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_cancels_the_call_on_the_client()
+    {
+        await using var kiosk = await _server.ConnectClientAsync("kiosk", "k1");
+        var calls = _server.Services.GetRequiredService<IClientCalls>();
+        using var caller = new CancellationTokenSource();
+        var calling = calls.CallAsync(ClientTarget.ClientOf("kiosk", "k1"), "long.job", null, TimeSpan.FromMinutes(1), caller.Token);
+        var call = await kiosk.NextAsync("call");
+        await caller.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => calling.WaitAsync(Deadline));
+        var cancel = await kiosk.NextAsync("callCancel");
+        Assert.Equal(call.GetProperty("callId").GetString(), cancel.GetProperty("callId").GetString());
+
+        // An answer after the cancel is dropped, and the connection carries on.
+        await kiosk.SendAsync(new { type = "callResult", callId = call.GetProperty("callId").GetString(), data = 1 });
+        Assert.Equal("pong", (await kiosk.RequestAsync(new { type = "ping", id = "p1" }, "p1")).GetProperty("type").GetString());
+        Assert.DoesNotContain(kiosk.Seen, f => f.GetProperty("type").GetString() == "error");
     }
 
     [Fact]
