@@ -16,6 +16,10 @@ internal enum SubscriptionKind
     Removals,
     /// <summary><c>/user/queue/notices</c>: changes to the user's friends and groups made by others.</summary>
     Notices,
+    /// <summary><c>/user/queue/calls</c>: server → client calls and their cancellations (subscribing lets the server call).</summary>
+    Calls,
+    /// <summary><c>/user/queue/replies</c>: answers to the client's queries.</summary>
+    Replies,
     /// <summary><c>/topic/groups/{id}</c>.</summary>
     Group,
     /// <summary><c>/topic/presence</c>.</summary>
@@ -32,6 +36,10 @@ internal static class StompDestinations
     public const string Errors = "/user/queue/errors";
     public const string Removals = "/user/queue/removals";
     public const string Notices = "/user/queue/notices";
+    public const string Calls = "/user/queue/calls";
+    public const string Replies = "/user/queue/replies";
+    public const string AppCalls = "/app/calls";
+    public const string AppQuery = "/app/query";
     public const string Presence = "/topic/presence";
     public const string GroupPrefix = "/topic/groups/";
     public const int MaxLength = 256;
@@ -103,7 +111,9 @@ internal static class StompDestinations
             Errors => (SubscriptionKind.Errors, null),
             Removals => (SubscriptionKind.Removals, null),
             Notices => (SubscriptionKind.Notices, null),
-            _ => (null, "unknown user destination (use /user/queue/messages, /user/queue/receipts, /user/queue/errors, /user/queue/removals or /user/queue/notices)"),
+            Calls => (SubscriptionKind.Calls, null),
+            Replies => (SubscriptionKind.Replies, null),
+            _ => (null, "unknown user destination (use /user/queue/messages, /user/queue/receipts, /user/queue/errors, /user/queue/removals, /user/queue/notices, /user/queue/calls or /user/queue/replies)"),
         };
     }
 

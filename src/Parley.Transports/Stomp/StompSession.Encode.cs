@@ -70,6 +70,11 @@ public sealed partial class StompSession
                     var x = (StompSendErrorEvent)e;
                     WriteError(w, x.Code, x.Message, x.Destination, x.ClientMsgId);
                 }), Json);
+            case ClientCallEvent or ClientCallCancelEvent:
+                // The body is the native frame: one format for call handlers on either protocol.
+                return Messages(ev, s => s.Kind == SubscriptionKind.Calls, null, static e => NativeEventEncoder.Encode(e), Json);
+            case ResultEvent or ErrorEvent { RequestId: not null }:
+                return Messages(ev, s => s.Kind == SubscriptionKind.Replies, null, static e => NativeEventEncoder.Encode(e), Json);
             case ErrorEvent:
                 return Messages(ev, s => s.Kind == SubscriptionKind.Errors, null, static e => Body(e, static (w, e) =>
                 {

@@ -3,9 +3,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Parley.Abstractions;
+using Parley.Abstractions.Calls;
+using Parley.Core.Clients;
 using Parley.Core.Messaging;
 using Parley.Core.Sessions;
 using Parley.Protocol.Stomp;
+using Parley.Transports.Native;
 
 namespace Parley.Transports.Stomp;
 
@@ -113,6 +116,11 @@ public sealed partial class StompSession
 
     private async ValueTask SendToAppAsync(ClientConnection connection, StompFrame frame, string destination, string? receipt)
     {
+        if (destination is StompDestinations.AppCalls or StompDestinations.AppQuery)
+        {
+            Rpc(connection, frame, destination);
+            return;
+        }
         var body = ParseBody(frame);
         if (body.Error is not null)
         {
@@ -166,6 +174,38 @@ public sealed partial class StompSession
         };
         if (error is not null) connection.EnqueueReply(new StompSendErrorEvent(error.Code, error.Message, destination, null));
         else Receipt(connection, frame);
+    }
+
+    // ---- calls and queries: the body is the native protocol's frame ----
+
+    private static bool IsAnswerToPendingCall(ClientConnection connection, StompFrame frame) =>
+        frame.Command == StompCommand.Send && frame.GetHeader(StompHeaders.Destination) == StompDestinations.AppCalls
+        && ClientRpc.IsAwaitingAnswer(connection, NativeCommandParser.Parse(frame.Body).Command is { Type: "callResult" or "callError", CallId: { } id } ? id : 0);
+
+    private void Rpc(ClientConnection connection, StompFrame frame, string destination)
+    {
+        var parsed = NativeCommandParser.Parse(frame.Body);
+        var expected = destination == StompDestinations.AppCalls ? "a callResult or callError frame" : "a query frame";
+        switch (parsed.Command)
+        {
+            case { Type: "callResult", CallId: { } result } when destination == StompDestinations.AppCalls:
+                _server.Rpc.Answer(connection, result, new ClientCallResult(ClientCallStatus.Ok, parsed.Command.Data));
+                break;
+            case { Type: "callError", CallId: { } failed } c when destination == StompDestinations.AppCalls:
+                _server.Rpc.Answer(connection, failed,
+                    new ClientCallResult(ClientCallStatus.ClientError, null, c.Code ?? ErrorCodes.Internal, c.Message ?? "the client reported a failure"));
+                break;
+            case { Type: "query" } q when destination == StompDestinations.AppQuery:
+                _server.Rpc.StartQuery(connection, q.Id, q.Method, q.Arguments);
+                break;
+            case null:
+                connection.EnqueueReply(new StompSendErrorEvent(parsed.ErrorCode, parsed.Error!, destination, null));
+                return;
+            default:
+                connection.EnqueueReply(new StompSendErrorEvent(ErrorCodes.InvalidField, $"the body must be {expected} of the native protocol (with its callId or id)", destination, null));
+                return;
+        }
+        Receipt(connection, frame);
     }
 
     private readonly record struct ParsedBody(string? Text, string? Kind, string? Payload, string? ClientMsgId, string? Error);

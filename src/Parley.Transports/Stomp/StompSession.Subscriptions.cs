@@ -44,6 +44,8 @@ public sealed partial class StompSession
         }
         lock (_subscriptionsGate) _subscriptions = [.. _subscriptions, new Subscription(id, destination, kind.Value, groupId)];
         if (kind == SubscriptionKind.Free) _server.Topics.Subscribe(destination, this);
+        // Only a session that listens for calls is offered them (until it ends: a call in flight must find the way back).
+        if (kind == SubscriptionKind.Calls) connection.EnableCalls();
         Receipt(connection, frame);
     }
 
