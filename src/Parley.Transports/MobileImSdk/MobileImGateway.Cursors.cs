@@ -108,16 +108,20 @@ public sealed partial class MobileImGateway
     /// Per user and conversation: the delivered cursor moves to the highest acknowledged seq below which nothing is
     /// still waiting, so a lost message stays undelivered and is replayed at the next login.
     /// </summary>
-    private sealed class CursorTracker
+    internal sealed class CursorTracker
     {
-        private readonly Dictionary<string, (SortedSet<long> Outstanding, long MaxAcked, long Moved)> _byConversation = new(StringComparer.Ordinal);
+        // Outstanding seqs in ascending order: messages go out and come back acknowledged mostly in order, so a sorted
+        // list adds at its end and removes near its start, without the tree nodes a SortedSet allocates per message.
+        private readonly Dictionary<string, (List<long> Outstanding, long MaxAcked, long Moved)> _byConversation = new(StringComparer.Ordinal);
 
         public void Sent(ChatMessage message)
         {
             lock (_byConversation)
             {
                 if (!_byConversation.TryGetValue(message.ConversationId, out var state)) state = ([], 0, 0);
-                state.Outstanding.Add(message.Seq);
+                var outstanding = state.Outstanding;
+                if (outstanding.Count == 0 || outstanding[^1] < message.Seq) outstanding.Add(message.Seq);
+                else if (outstanding.BinarySearch(message.Seq) is var at and < 0) outstanding.Insert(~at, message.Seq);
                 _byConversation[message.ConversationId] = state;
             }
         }
@@ -128,11 +132,13 @@ public sealed partial class MobileImGateway
             lock (_byConversation)
             {
                 if (!_byConversation.TryGetValue(message.ConversationId, out var state)) return 0;
-                state.Outstanding.Remove(message.Seq);
+                var outstanding = state.Outstanding;
+                if (outstanding.Count > 0 && outstanding[0] == message.Seq) outstanding.RemoveAt(0);
+                else if (outstanding.BinarySearch(message.Seq) is var at and >= 0) outstanding.RemoveAt(at);
                 var maxAcked = Math.Max(state.MaxAcked, message.Seq);
-                var target = state.Outstanding.Count == 0 ? maxAcked : Math.Min(maxAcked, state.Outstanding.Min - 1);
+                var target = outstanding.Count == 0 ? maxAcked : Math.Min(maxAcked, outstanding[0] - 1);
                 var moved = Math.Max(state.Moved, target);
-                _byConversation[message.ConversationId] = (state.Outstanding, maxAcked, moved);
+                _byConversation[message.ConversationId] = (outstanding, maxAcked, moved);
                 return target > state.Moved ? target : 0;
             }
         }
