@@ -15,6 +15,15 @@ public sealed class CallTests
         ["type"] = "call", ["callId"] = id, ["method"] = method, ["payload"] = payload, ["timeoutMs"] = timeoutMs,
     };
 
+    // A "fast" call after a cancelled "slow" one: the first answer the server sees is the fast one's.
+    private static async Task AssertCancelledHandlerSentNothingAsync(FakeConnection connection)
+    {
+        await connection.SendAsync(Call("2", "fast"));
+        var next = await Within(connection.ReceiveAnyAsync());
+        while ((string?)next["type"] == "sync") next = await Within(connection.ReceiveAnyAsync());
+        Assert.Equal(("callResult", "2"), ((string?)next["type"], (string?)next["callId"]));
+    }
+
     [Fact]
     public async Task Server_calls_are_answered_by_the_registered_handlers()
     {
@@ -66,11 +75,7 @@ public sealed class CallTests
         var connection = await server.NextConnectionAsync();
         await connection.SendAsync(Call("1", "slow", timeoutMs: 50));
         await Within(cancelled.Task.ContinueWith(_ => 0));
-        await connection.SendAsync(Call("2", "fast"));
-        var next = await Within(connection.ReceiveAnyAsync());
-        // The first answer the server sees is the fast one: the cancelled handler sent nothing.
-        while ((string?)next["type"] == "sync") next = await Within(connection.ReceiveAnyAsync());
-        Assert.Equal(("callResult", "2"), ((string?)next["type"], (string?)next["callId"]));
+        await AssertCancelledHandlerSentNothingAsync(connection);
     }
 
     [Fact]
@@ -96,10 +101,7 @@ public sealed class CallTests
         await connection.SendAsync(new JsonObject { ["type"] = "callCancel", ["callId"] = "404" }); // unknown: ignored
         await connection.SendAsync(new JsonObject { ["type"] = "callCancel", ["callId"] = "1" });
         await Within(cancelled.Task.ContinueWith(_ => 0));
-        await connection.SendAsync(Call("2", "fast"));
-        var next = await Within(connection.ReceiveAnyAsync());
-        while ((string?)next["type"] == "sync") next = await Within(connection.ReceiveAnyAsync());
-        Assert.Equal(("callResult", "2"), ((string?)next["type"], (string?)next["callId"]));
+        await AssertCancelledHandlerSentNothingAsync(connection);
     }
 
     [Fact]
