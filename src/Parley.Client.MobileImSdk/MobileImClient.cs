@@ -25,6 +25,10 @@ public sealed class MobileImClient : IAsyncDisposable
     private string? _extra;
     private bool _loggedIn;
     private bool _relogin;
+    // A login went out on the current link and has not been answered (since _loginSentAt): the answer to a resent
+    // login after the first answer is not a new login.
+    private bool _loginPending;
+    private long _loginSentAt;
     private long _lastKeepAliveSent;
     private long _lastKeepAliveResponse;
     private long _lastReloginAttempt;
@@ -129,14 +133,39 @@ public sealed class MobileImClient : IAsyncDisposable
         {
             old = _link;
             _link = link;
+            _loginPending = false;
         }
         old?.Close(quiet: true);
+        await SendLoginAsync(link);
+    }
+
+    private async Task SendLoginAsync(MobileImLink link)
+    {
         var login = new Protocal
         {
             Type = ProtocalType.Login, From = _userId, To = MobileImIds.Server,
             DataContent = new PLoginInfo(_userId, _token, _extra, FirstLoginTime).ToJson(),
         };
+        lock (_gate)
+        {
+            if (!_loginPending) _loginSentAt = Stopwatch.GetTimestamp();
+            _loginPending = true;
+        }
         await link.SendAsync(ProtocalCodec.Encode(login));
+    }
+
+    /// <summary>
+    /// An automatic re-login attempt: a new link, unless the current one is open and its login, sent less than the
+    /// login timeout ago, is still unanswered; then the login is sent again on it (a datagram may be lost) and the
+    /// first answer counts. Replacing the link at every attempt dropped the answer to the previous one: a server
+    /// slower to answer a login than the re-login interval (a loaded machine, a slow password check) was never
+    /// logged into.
+    /// </summary>
+    private Task ReloginAsync(MobileImLink? link, long now)
+    {
+        bool waiting;
+        lock (_gate) waiting = _loginPending && Stopwatch.GetElapsedTime(_loginSentAt, now) < _options.LoginTimeout;
+        return waiting && link is { IsClosed: false } ? SendLoginAsync(link) : OpenAndSendLoginAsync(_disposed.Token);
     }
 
     /// <summary>Sends a logout (if logged in) and stops: no re-login, QoS queues cleared.</summary>
@@ -251,6 +280,8 @@ public sealed class MobileImClient : IAsyncDisposable
         TaskCompletionSource<int>? waiter;
         lock (_gate)
         {
+            if (!_loginPending) return; // the answer to a login resent on this link: the first one was handled
+            _loginPending = false;
             waiter = _loginWaiter;
             _loginWaiter = null;
             if (code == MobileImErrorCode.Ok)
@@ -345,7 +376,7 @@ public sealed class MobileImClient : IAsyncDisposable
         else if (relogin && Stopwatch.GetElapsedTime(_lastReloginAttempt, now) >= _options.ReloginInterval)
         {
             _lastReloginAttempt = now;
-            await OpenAndSendLoginAsync(_disposed.Token);
+            await ReloginAsync(link, now);
         }
 
         if (Stopwatch.GetElapsedTime(_lastQosCheck, now) >= _options.QosCheckInterval)

@@ -6,7 +6,10 @@ using Parley.Protocol.MobileImSdk;
 
 namespace Parley.Client.MobileImSdk;
 
-/// <summary>One socket to the server; a new one is made for each (re-)login, as the Java SDK does.</summary>
+/// <summary>
+/// One socket to the server; a new one is made for each (re-)login, as the Java SDK does, except that a re-login
+/// attempt resends a still unanswered login on the open link (see MobileImClient.ReloginAsync).
+/// </summary>
 internal abstract class MobileImLink : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();

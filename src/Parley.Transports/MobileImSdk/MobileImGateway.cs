@@ -126,6 +126,10 @@ public sealed partial class MobileImGateway : IDisposable, IAsyncDisposable
         }
         finally
         {
+            // The idle clock counts from when the session last had our attention, not from when its packet arrived:
+            // a login that spent longer than the idle timeout in the password check left a session that looked
+            // silent for all of it, and the sweep ended it just as it came online.
+            session.Touch();
             session.Gate.Release();
         }
     }
@@ -327,7 +331,9 @@ public sealed partial class MobileImGateway : IDisposable, IAsyncDisposable
         foreach (var session in _sessions.Values)
         {
             var idle = session.Options.IdleTimeoutMs;
-            if (idle > 0 && Stopwatch.GetElapsedTime(session.LastActivityTicks, now).TotalMilliseconds > idle)
+            // A packet of its own is being handled (the gate is held): waiting on us is not silence.
+            var busy = session.Gate.CurrentCount == 0;
+            if (idle > 0 && !busy && Stopwatch.GetElapsedTime(session.LastActivityTicks, now).TotalMilliseconds > idle)
             {
                 Log.IdleClosed(_logger, session.Transport, session.RemoteAddress, session.UserId);
                 Detach(session, DisconnectCode.IdleTimeout);

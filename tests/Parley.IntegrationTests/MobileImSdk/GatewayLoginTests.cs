@@ -1,23 +1,29 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Parley.Abstractions.Hooks;
 using Parley.IntegrationTests.Infrastructure;
 using Parley.Protocol.MobileImSdk;
+using Parley.Transports.MobileImSdk;
 
 namespace Parley.IntegrationTests.MobileImSdk;
 
 /// <summary>Login, refusals, echo, error 301, keep-alive and kicks, checked byte for byte on all three transports.</summary>
 public sealed class GatewayLoginTests : IAsyncLifetime
 {
-    private sealed class Hooks : ParleyHooks
+    private sealed class Hooks : SlowLoginHooks
     {
-        public override ValueTask<int> VerifyMobileImLoginAsync(MobileImLoginContext context, CancellationToken ct) =>
-            ValueTask.FromResult(context.Extra == "refuse-me" ? 2001 : 0);
+        public override async ValueTask<int> VerifyMobileImLoginAsync(MobileImLoginContext context, CancellationToken ct)
+        {
+            await base.VerifyMobileImLoginAsync(context, ct);
+            return context.Extra == "refuse-me" ? 2001 : 0;
+        }
     }
 
+    private readonly Hooks _hooks = new();
     private ParleyTestServer _server = null!;
     private static int s_users;
 
-    public async Task InitializeAsync() => _server = await MobileImKit.StartAsync(hooks: new Hooks());
+    public async Task InitializeAsync() => _server = await MobileImKit.StartAsync(hooks: _hooks);
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private Task<TestUser> UserAsync(string prefix) => _server.CreateUserAsync($"{prefix}{Interlocked.Increment(ref s_users)}");
@@ -184,6 +190,25 @@ public sealed class GatewayLoginTests : IAsyncLifetime
         await using var peer = await RawPeer.WsAsync(new Uri($"ws://127.0.0.1:{port}/websocket"));
         await peer.SendAsync("{\"type\":5,\"dataContent\":\"x\"}");
         await peer.NextAsync(ProtocalType.ResponseEcho);
+    }
+
+    [Theory]
+    [InlineData(Wire.Udp)]
+    [InlineData(Wire.Tcp)]
+    public async Task An_automatic_re_login_slower_than_the_re_login_interval_still_logs_in(Wire wire)
+    {
+        var user = await UserAsync("slowrelog");
+        await using var client = await MobileImKit.LoginAsync(_server, wire, user);
+        // Each login now takes several re-login intervals (300 ms) to answer, as on a loaded machine.
+        _hooks.Delay = TimeSpan.FromSeconds(1);
+        // The server ends the session (TCP: closes the link; UDP: forgets it, so the next keep-alive gets 301).
+        await client.Client.SendRawAsync(Encoding.UTF8.GetBytes("garbage"));
+        await client.UntilAsync(h => h.Logins.Count == 2 && h.Client.IsLoggedIn, what: "automatic re-login");
+        await _server.WaitOnlineAsync(user.Account);
+        var push = _server.Services.GetRequiredService<MobileImPush>();
+        Assert.Equal(MobileImPushStatus.Received, await push.PushAsync(user.Account, "back").WaitAsync(MobileImKit.Timeout));
+        // The answers to logins resent while the first was being checked are not new logins.
+        Assert.Equal(2, client.Read(h => h.Logins.Count));
     }
 
     internal static int LoginCode(string response)

@@ -121,6 +121,24 @@ public static class MobileImKit
     }
 }
 
+/// <summary>Hooks whose MobileIMSDK login check takes <see cref="Delay"/>: a password check on a starved machine.</summary>
+public class SlowLoginHooks : ParleyHooks
+{
+    private long _delayTicks;
+
+    public TimeSpan Delay
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _delayTicks));
+        set => Interlocked.Exchange(ref _delayTicks, value.Ticks);
+    }
+
+    public override async ValueTask<int> VerifyMobileImLoginAsync(MobileImLoginContext context, CancellationToken ct)
+    {
+        if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
+        return 0;
+    }
+}
+
 /// <summary>Pulses waiters whenever something happened (no polling).</summary>
 public sealed class Signal
 {
