@@ -1,3 +1,8 @@
+using Parley.Abstractions;
+using Parley.Abstractions.Calls;
+using Parley.Core.Clients;
+using Parley.Core.Sessions;
+
 namespace Parley.Transports.Native;
 
 /// <summary>A parsed client frame of the native protocol; which fields matter depends on <see cref="Type"/>.</summary>
@@ -30,6 +35,15 @@ public sealed class NativeCommand
     public int? Code { get; init; }
     /// <summary>Error message of a <c>callError</c>.</summary>
     public string? Message { get; init; }
+
+    /// <summary>A <c>callResult</c> or <c>callError</c> for a call still waiting on <paramref name="connection"/> (such answers skip the rate limit).</summary>
+    internal bool AnswersPendingCall(ClientConnection connection) =>
+        Type is "callResult" or "callError" && CallId is { } id && ClientRpc.IsAwaitingAnswer(connection, id);
+
+    /// <summary>What a <c>callResult</c> or <c>callError</c> reports to the waiting caller.</summary>
+    internal ClientCallResult CallAnswer() => Type == "callResult"
+        ? new ClientCallResult(ClientCallStatus.Ok, Data)
+        : new ClientCallResult(ClientCallStatus.ClientError, null, Code ?? ErrorCodes.Internal, Message ?? "the client reported a failure");
 }
 
 /// <summary>Either a command or why the frame was refused.</summary>

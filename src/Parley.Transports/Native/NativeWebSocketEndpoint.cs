@@ -83,7 +83,7 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
         {
             // Answers to the server's own calls pass without a rate token: the server bounds them by what it asked.
             parsed = NativeCommandParser.Parse(message);
-            if (parsed.Command is not { Type: "callResult" or "callError", CallId: { } answered } || !ClientRpc.IsAwaitingAnswer(connection, answered))
+            if (parsed.Command?.AnswersPendingCall(connection) != true)
             {
                 if (engine.Reject(connection) == FrameAdmission.RateLimited && (parsed.RequestId is not null || connection.FirstDropInWindow))
                     connection.EnqueueReply(new ErrorEvent(parsed.RequestId, ErrorCodes.RateLimited, "rate limit exceeded, frame dropped"));
@@ -118,12 +118,8 @@ public sealed partial class NativeWebSocketEndpoint(ChatEngine engine, ClientRpc
             case "query":
                 rpc.StartQuery(connection, command.Id, command.Method, command.Arguments);
                 return;
-            case "callResult":
-                rpc.Answer(connection, command.CallId!.Value, new ClientCallResult(ClientCallStatus.Ok, command.Data));
-                return;
-            case "callError":
-                rpc.Answer(connection, command.CallId!.Value,
-                    new ClientCallResult(ClientCallStatus.ClientError, null, command.Code ?? ErrorCodes.Internal, command.Message ?? "the client reported a failure"));
+            case "callResult" or "callError":
+                rpc.Answer(connection, command.CallId!.Value, command.CallAnswer());
                 return;
             case "ping":
                 connection.EnqueueReply(new PongEvent(command.Id));

@@ -180,7 +180,7 @@ public sealed partial class StompSession
 
     private static bool IsAnswerToPendingCall(ClientConnection connection, StompFrame frame) =>
         frame.Command == StompCommand.Send && frame.GetHeader(StompHeaders.Destination) == StompDestinations.AppCalls
-        && ClientRpc.IsAwaitingAnswer(connection, NativeCommandParser.Parse(frame.Body).Command is { Type: "callResult" or "callError", CallId: { } id } ? id : 0);
+        && NativeCommandParser.Parse(frame.Body).Command?.AnswersPendingCall(connection) == true;
 
     private void Rpc(ClientConnection connection, StompFrame frame, string destination)
     {
@@ -188,12 +188,8 @@ public sealed partial class StompSession
         var expected = destination == StompDestinations.AppCalls ? "a callResult or callError frame" : "a query frame";
         switch (parsed.Command)
         {
-            case { Type: "callResult", CallId: { } result } when destination == StompDestinations.AppCalls:
-                _server.Rpc.Answer(connection, result, new ClientCallResult(ClientCallStatus.Ok, parsed.Command.Data));
-                break;
-            case { Type: "callError", CallId: { } failed } c when destination == StompDestinations.AppCalls:
-                _server.Rpc.Answer(connection, failed,
-                    new ClientCallResult(ClientCallStatus.ClientError, null, c.Code ?? ErrorCodes.Internal, c.Message ?? "the client reported a failure"));
+            case { Type: "callResult" or "callError", CallId: { } callId } answer when destination == StompDestinations.AppCalls:
+                _server.Rpc.Answer(connection, callId, answer.CallAnswer());
                 break;
             case { Type: "query" } q when destination == StompDestinations.AppQuery:
                 _server.Rpc.StartQuery(connection, q.Id, q.Method, q.Arguments);
