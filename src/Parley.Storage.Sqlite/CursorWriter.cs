@@ -163,14 +163,14 @@ internal sealed class CursorWriter(SqliteDatabase db)
     {
         _delivered ??= Prepare(c, """
             UPDATE participants
-            SET delivered_seq = max(delivered_seq, min($seq, coalesce((SELECT last_seq FROM conversations WHERE conversation_id = $c), 0)))
+            SET delivered_seq = max(delivered_seq, min($seq, (SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = $c)))
             WHERE conversation_id = $c AND user_id = $u
             RETURNING delivered_seq
             """);
         _read ??= Prepare(c, """
             UPDATE participants
-            SET read_seq = max(read_seq, min($seq, coalesce((SELECT last_seq FROM conversations WHERE conversation_id = $c), 0))),
-                delivered_seq = max(delivered_seq, read_seq, min($seq, coalesce((SELECT last_seq FROM conversations WHERE conversation_id = $c), 0)))
+            SET read_seq = max(read_seq, min($seq, (SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = $c))),
+                delivered_seq = max(delivered_seq, read_seq, min($seq, (SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = $c)))
             WHERE conversation_id = $c AND user_id = $u
             RETURNING read_seq
             """);

@@ -25,16 +25,16 @@ internal sealed class MessageAppender
     private readonly SqliteParameter _oSenderId, _oClientMsgId;
 
     private readonly SqliteCommand _conversation;
-    private readonly SqliteParameter _cConversationId, _cSeq, _cId, _cTs;
+    private readonly SqliteParameter _cConversationId, _cTs;
 
     private readonly SqliteCommand _participants;
     private readonly SqliteParameter _pConversationId, _pUserA, _pUserB;
 
-    private readonly Dictionary<string, ChatMessage> _lastByConversation = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _nextSeq = new(StringComparer.Ordinal);
-    // Direct conversations whose first message is in this batch: only they need participant rows (direct rows are
-    // never removed, so a conversation with messages has its two).
-    private readonly HashSet<string> _firstMessages = new(StringComparer.Ordinal);
+    // Conversations whose first message may be in this batch, with its time: only they need a conversation row and,
+    // if direct, participant rows (neither is ever removed, so a conversation with messages has them). The rest of a
+    // conversation's state is read from its messages, so a batch writes nothing per conversation but the messages.
+    private readonly Dictionary<string, long> _firstMessages = new(StringComparer.Ordinal);
 
     public MessageAppender(SqliteConnection writer)
     {
@@ -62,7 +62,7 @@ internal sealed class MessageAppender
         foreach (SqliteParameter p in _insert.Parameters) _insertNew.Parameters.Add(p);
 
         _lastSeq = writer.CreateCommand();
-        _lastSeq.CommandText = "SELECT last_seq FROM conversations WHERE conversation_id = $c";
+        _lastSeq.CommandText = "SELECT max(seq) FROM messages WHERE conversation_id = $c";
         _lConversationId = Add(_lastSeq, "$c", SqliteType.Text);
 
         _original = writer.CreateCommand();
@@ -71,15 +71,8 @@ internal sealed class MessageAppender
         _oClientMsgId = Add(_original, "$cm", SqliteType.Text);
 
         _conversation = writer.CreateCommand();
-        _conversation.CommandText = """
-            INSERT INTO conversations (conversation_id, last_seq, last_message_id, updated_at) VALUES ($c, $seq, $id, $ts)
-            ON CONFLICT (conversation_id) DO UPDATE
-                SET last_seq = excluded.last_seq, last_message_id = excluded.last_message_id, updated_at = excluded.updated_at
-                WHERE excluded.last_seq > conversations.last_seq
-            """;
+        _conversation.CommandText = "INSERT OR IGNORE INTO conversations (conversation_id, created_at) VALUES ($c, $ts)";
         _cConversationId = Add(_conversation, "$c", SqliteType.Text);
-        _cSeq = Add(_conversation, "$seq", SqliteType.Integer);
-        _cId = Add(_conversation, "$id", SqliteType.Text);
         _cTs = Add(_conversation, "$ts", SqliteType.Integer);
 
         _participants = writer.CreateCommand();
@@ -97,7 +90,6 @@ internal sealed class MessageAppender
         _insert.Transaction = tx;
         _conversation.Transaction = tx;
         _participants.Transaction = tx;
-        _lastByConversation.Clear();
         try
         {
             for (var i = 0; i < messages.Count; i++)
@@ -105,21 +97,22 @@ internal sealed class MessageAppender
                 var m = messages[i];
                 Bind(m, m.Seq);
                 _insert.ExecuteNonQuery();
-                Track(m);
+                // numbered by the caller, so any of them may be a conversation's first
+                _firstMessages.TryAdd(m.ConversationId, m.Timestamp);
             }
-            AdvanceConversations(firstMessagesOnly: false);
+            CreateConversations();
         }
         finally
         {
-            _lastByConversation.Clear();
+            _firstMessages.Clear();
         }
     }
 
     /// <summary>
     /// Numbers and inserts drafts (see <see cref="ISequencingMessageStore.AppendSequencedAsync"/>). The numbers come
-    /// from the conversation rows read inside this write transaction, so they are gap-free whoever wrote before; a
-    /// draft whose (client message id, sender) is stored is skipped by its insert, which is the idempotency check
-    /// itself: no read before it, and a skipped draft takes no number.
+    /// from each conversation's last message, read inside this write transaction, so they are gap-free whoever wrote
+    /// before; a draft whose (client message id, sender) is stored is skipped by its insert, which is the idempotency
+    /// check itself: no read before it, and a skipped draft takes no number.
     /// </summary>
     public IReadOnlyList<SequencedAppend> AppendSequenced(IReadOnlyList<ChatMessage> drafts, SqliteTransaction tx)
     {
@@ -128,7 +121,6 @@ internal sealed class MessageAppender
         _original.Transaction = tx;
         _conversation.Transaction = tx;
         _participants.Transaction = tx;
-        _lastByConversation.Clear();
         _nextSeq.Clear();
         try
         {
@@ -136,11 +128,7 @@ internal sealed class MessageAppender
             for (var i = 0; i < drafts.Count; i++)
             {
                 var d = drafts[i];
-                if (!_nextSeq.TryGetValue(d.ConversationId, out var seq))
-                {
-                    seq = LastSeq(d.ConversationId) + 1;
-                    if (seq == 1) _firstMessages.Add(d.ConversationId);
-                }
+                if (!_nextSeq.TryGetValue(d.ConversationId, out var seq)) seq = LastSeq(d.ConversationId) + 1;
                 Bind(d, seq);
                 if (_insertNew.ExecuteNonQuery() == 0)
                 {
@@ -148,17 +136,15 @@ internal sealed class MessageAppender
                     _nextSeq[d.ConversationId] = seq;
                     continue;
                 }
-                var stored = d with { Seq = seq };
-                results[i] = new SequencedAppend(stored, Duplicate: false);
+                if (seq == 1) _firstMessages[d.ConversationId] = d.Timestamp;
+                results[i] = new SequencedAppend(d with { Seq = seq }, Duplicate: false);
                 _nextSeq[d.ConversationId] = seq + 1;
-                Track(stored);
             }
-            AdvanceConversations(firstMessagesOnly: true);
+            CreateConversations();
             return results;
         }
         finally
         {
-            _lastByConversation.Clear();
             _nextSeq.Clear();
             _firstMessages.Clear();
         }
@@ -196,24 +182,15 @@ internal sealed class MessageAppender
         _ts.Value = m.Timestamp;
     }
 
-    private void Track(ChatMessage m)
+    private void CreateConversations()
     {
-        if (!_lastByConversation.TryGetValue(m.ConversationId, out var last) || m.Seq > last.Seq)
-            _lastByConversation[m.ConversationId] = m;
-    }
-
-    private void AdvanceConversations(bool firstMessagesOnly)
-    {
-        foreach (var (conversationId, last) in _lastByConversation)
+        foreach (var (conversationId, firstTimestamp) in _firstMessages)
         {
             _cConversationId.Value = conversationId;
-            _cSeq.Value = last.Seq;
-            _cId.Value = last.Id;
-            _cTs.Value = last.Timestamp;
+            _cTs.Value = firstTimestamp;
             _conversation.ExecuteNonQuery();
 
-            if ((!firstMessagesOnly || _firstMessages.Contains(conversationId))
-                && ConversationId.TryParse(conversationId, out var parsed) && !parsed.Value.IsGroup)
+            if (ConversationId.TryParse(conversationId, out var parsed) && !parsed.Value.IsGroup)
             {
                 _pConversationId.Value = conversationId;
                 _pUserA.Value = parsed.Value.UserA;

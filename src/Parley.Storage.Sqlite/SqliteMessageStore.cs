@@ -14,14 +14,18 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
     internal const string MessageColumns =
         "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.recipient_id, m.group_id, m.kind, m.text, m.payload, m.client_msg_id, m.ts";
 
+    // A conversation's last seq is its last message's: the end of the (conversation_id, seq) index, one seek.
+    internal const string LastSeqOf = "(SELECT coalesce(max(x.seq), 0) FROM messages x WHERE x.conversation_id = p.conversation_id)";
+
+    // Ordered by activity: the last message's time, or the creation time of a conversation without messages.
     internal const string StateQuery = $"""
-        SELECT p.conversation_id, c.last_seq, p.delivered_seq, p.read_seq,
+        SELECT p.conversation_id, coalesce(m.seq, 0), p.delivered_seq, p.read_seq,
             (SELECT count(*) FROM messages u
              WHERE u.conversation_id = p.conversation_id AND u.seq > p.read_seq AND u.sender_id <> p.user_id AND u.kind <> 'removed'),
-            {MessageColumns}
+            {MessageColumns}, coalesce(m.ts, c.created_at) AS active_at
         FROM participants p
         JOIN conversations c ON c.conversation_id = p.conversation_id
-        LEFT JOIN messages m ON m.conversation_id = c.conversation_id AND m.seq = c.last_seq
+        LEFT JOIN messages m ON m.conversation_id = p.conversation_id AND m.seq = {LastSeqOf}
         """;
 
     private MessageAppender? _appender;
@@ -81,7 +85,7 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
 
     /// <inheritdoc />
     public Task<long> GetLastSeqAsync(string conversationId, CancellationToken ct = default) =>
-        Task.FromResult(db.Scalar("SELECT last_seq FROM conversations WHERE conversation_id = $c", conversationId,
+        Task.FromResult(db.Scalar("SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = $c", conversationId,
             static (p, c) => SqliteDatabase.Set(p, "$c", c), static r => r.GetInt64(0), 0L));
 
     /// <inheritdoc />
@@ -168,8 +172,7 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
         return db.WriteAsync((c, tx) =>
         {
             c.Execute("""
-                INSERT OR IGNORE INTO conversations (conversation_id, last_seq, last_message_id, updated_at)
-                VALUES (@conversationId, 0, NULL, @now)
+                INSERT OR IGNORE INTO conversations (conversation_id, created_at) VALUES (@conversationId, @now)
                 """, new { conversationId, now = SqliteDatabase.NowMs() }, tx);
             return c.Execute("""
                 INSERT OR IGNORE INTO participants (conversation_id, user_id, delivered_seq, read_seq, joined_seq)
@@ -208,9 +211,9 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
         db.ReadAsync<IReadOnlyList<ConversationCursor>>(async c =>
         {
             await using var command = c.CreateCommand();
-            command.CommandText = """
-                SELECT p.conversation_id, c.last_seq, p.delivered_seq, p.read_seq
-                FROM participants p JOIN conversations c ON c.conversation_id = p.conversation_id
+            command.CommandText = $"""
+                SELECT p.conversation_id, {LastSeqOf}, p.delivered_seq, p.read_seq
+                FROM participants p
                 WHERE p.user_id = $u ORDER BY p.conversation_id
                 """;
             command.Parameters.AddWithValue("$u", userId);
@@ -228,7 +231,7 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
         return db.ReadAsync<IReadOnlyList<ConversationState>>(async c =>
         {
             await using var command = c.CreateCommand();
-            command.CommandText = $"{StateQuery} WHERE p.user_id = $u ORDER BY c.updated_at DESC, p.conversation_id LIMIT $limit";
+            command.CommandText = $"{StateQuery} WHERE p.user_id = $u ORDER BY active_at DESC, p.conversation_id LIMIT $limit";
             command.Parameters.AddWithValue("$u", userId);
             command.Parameters.AddWithValue("$limit", limit);
             var list = new List<ConversationState>();

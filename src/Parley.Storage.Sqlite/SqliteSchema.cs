@@ -160,6 +160,18 @@ internal static class SqliteSchema
         DROP INDEX ux_messages_client_msg_id;
         CREATE UNIQUE INDEX ux_messages_client_msg_id_first ON messages (client_msg_id, sender_id) WHERE client_msg_id IS NOT NULL;
         """,
+
+        // 4: a conversation's last seq and activity are read from its newest message (the (conversation_id, seq)
+        // index's last entry) instead of being kept in its row. Rewriting the row and its updated_at index entry with
+        // every commit dirtied two or three more pages per conversation a batch touched, on top of the one its
+        // messages need. What is left, created_at, orders conversations without messages; they never had their
+        // updated_at moved, so it is their creation time.
+        """
+        DROP INDEX ix_conversations_updated;
+        ALTER TABLE conversations DROP COLUMN last_seq;
+        ALTER TABLE conversations DROP COLUMN last_message_id;
+        ALTER TABLE conversations RENAME COLUMN updated_at TO created_at;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Parley.Abstractions.Model;
 using Parley.Abstractions.Stores;
 using Parley.Storage.Sqlite;
 
@@ -22,6 +23,24 @@ public sealed class SchemaTests : IDisposable
 
     private static Task<long> Scalar(SqliteDatabase db, string sql) =>
         db.WriteAsync((c, tx) => c.ExecuteScalar<long>(sql, transaction: tx), default);
+
+    // What the store wrote for a message before version 4, when the conversation row kept the last seq and activity:
+    // today's store no longer writes that schema.
+    private static Task OldAppend(SqliteDatabase db, ChatMessage m) =>
+        db.WriteAsync((c, tx) =>
+        {
+            c.Execute("""
+                INSERT INTO messages (conversation_id, seq, id, sender_id, sender_name, recipient_id, group_id, kind, text, payload, client_msg_id, ts)
+                VALUES (@ConversationId, @Seq, @Id, @SenderId, @SenderName, @RecipientId, @GroupId, @Kind, @Text, @Payload, @ClientMsgId, @Timestamp)
+                """, m, tx);
+            c.Execute("""
+                INSERT INTO conversations (conversation_id, last_seq, last_message_id, updated_at) VALUES (@ConversationId, @Seq, @Id, @Timestamp)
+                ON CONFLICT (conversation_id) DO UPDATE SET last_seq = excluded.last_seq, last_message_id = excluded.last_message_id, updated_at = excluded.updated_at
+                """, m, tx);
+            ConversationId.TryParse(m.ConversationId, out var id);
+            return c.Execute("INSERT OR IGNORE INTO participants (conversation_id, user_id) VALUES (@c, @a), (@c, @b)",
+                new { c = m.ConversationId, a = id!.Value.UserA, b = id.Value.UserB }, tx);
+        }, default);
 
     [Fact]
     public async Task Later_migrations_apply_on_top_of_an_older_schema()
@@ -44,7 +63,7 @@ public sealed class SchemaTests : IDisposable
     public async Task A_version_1_database_upgrades_to_the_upload_tables_keeping_its_messages()
     {
         using (var v1 = SqliteDatabase.Open(Options(), null, [SqliteSchema.Migrations[0]]))
-            await new SqliteMessageStore(v1).AppendAsync([MessageStoreConformance.Msg("d:1:2", 1, 1)]);
+            await OldAppend(v1, MessageStoreConformance.Msg("d:1:2", 1, 1));
 
         using var db = SqliteDatabase.Open(Options());
         Assert.Equal(SqliteSchema.LatestVersion, db.SchemaVersion);
@@ -59,7 +78,7 @@ public sealed class SchemaTests : IDisposable
     public async Task A_version_2_database_gets_the_client_id_first_index_and_still_finds_and_refuses_duplicates()
     {
         using (var v2 = SqliteDatabase.Open(Options(), null, [.. SqliteSchema.Migrations.Take(2)]))
-            await new SqliteMessageStore(v2).AppendAsync([MessageStoreConformance.Msg("d:1:2", 1, 1, clientMsgId: "0193-a")]);
+            await OldAppend(v2, MessageStoreConformance.Msg("d:1:2", 1, 1, clientMsgId: "0193-a"));
 
         using var db = SqliteDatabase.Open(Options());
         Assert.Equal(SqliteSchema.LatestVersion, db.SchemaVersion);
@@ -72,6 +91,45 @@ public sealed class SchemaTests : IDisposable
         Assert.Contains("ux_messages_client_msg_id_first", plan);
         await Assert.ThrowsAsync<SqliteException>(() => store.AppendAsync([MessageStoreConformance.Msg("d:1:2", 2, 1, clientMsgId: "0193-a")]));
         await store.AppendAsync([MessageStoreConformance.Msg("d:1:3", 1, 3, clientMsgId: "0193-a")]); // same id, other sender
+    }
+
+    [Fact]
+    public async Task A_version_3_database_reads_last_seqs_and_activity_from_its_messages()
+    {
+        using (var v3 = SqliteDatabase.Open(Options(), null, [.. SqliteSchema.Migrations.Take(3)]))
+        {
+            await OldAppend(v3, MessageStoreConformance.Msg("d:1:2", 1, 1, ts: 1_000));
+            await OldAppend(v3, MessageStoreConformance.Msg("d:1:2", 2, 2, ts: 3_000));
+            await OldAppend(v3, MessageStoreConformance.Msg("d:1:3", 1, 3, ts: 2_000));
+            await v3.WriteAsync((c, tx) => c.Execute("""
+                -- a group without messages, joined now: the most recent activity
+                INSERT INTO conversations (conversation_id, last_seq, updated_at) VALUES ('g:7', 0, @now);
+                INSERT INTO participants (conversation_id, user_id) VALUES ('g:7', 1);
+                UPDATE participants SET delivered_seq = 1, read_seq = 1 WHERE conversation_id = 'd:1:2' AND user_id = 1;
+                """, new { now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, tx), default);
+        }
+
+        using var db = SqliteDatabase.Open(Options());
+        Assert.Equal(SqliteSchema.LatestVersion, db.SchemaVersion);
+        Assert.Equal(0, await Scalar(db, "SELECT count(*) FROM pragma_table_info('conversations') WHERE name IN ('last_seq', 'last_message_id', 'updated_at')"));
+        var store = new SqliteMessageStore(db);
+        Assert.Equal(2, await store.GetLastSeqAsync("d:1:2"));
+        Assert.Equal(0, await store.GetLastSeqAsync("g:7"));
+
+        var list = await store.GetConversationsAsync(1, 10);
+        Assert.Equal(["g:7", "d:1:2", "d:1:3"], list.Select(s => s.ConversationId));
+        Assert.Equal([0L, 2L, 1L], list.Select(s => s.LastSeq));
+        Assert.Equal([0, 1, 1], list.Select(s => s.UnreadCount));
+        Assert.Equal("m-d:1:2-2", list[1].LastMessage!.Id);
+        Assert.Null(list[0].LastMessage);
+        Assert.Equal([("d:1:2", 2L, 1L, 1L), ("d:1:3", 1L, 0L, 0L), ("g:7", 0L, 0L, 0L)],
+            (await store.GetCursorsAsync(1)).Select(c => (c.ConversationId, c.LastSeq, c.DeliveredSeq, c.ReadSeq)));
+
+        // Numbering goes on from the stored messages, and a new message moves its conversation to the top.
+        var sent = await store.AppendSequencedAsync([MessageStoreConformance.Msg("d:1:3", 0, 1) with { Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 60_000 }]);
+        Assert.Equal(2, sent.Single().Message.Seq);
+        Assert.Equal(["d:1:3", "g:7", "d:1:2"], (await store.GetConversationsAsync(1, 10)).Select(s => s.ConversationId));
+        Assert.Equal(2, await store.MarkDeliveredAsync("d:1:3", 3, 99)); // capped at the last message
     }
 
     [Fact]
@@ -122,7 +180,8 @@ public sealed class SchemaTests : IDisposable
     }
 
     [Theory]
-    [InlineData(SqliteMessageStore.StateQuery + " WHERE p.user_id = 1 ORDER BY c.updated_at DESC, p.conversation_id LIMIT 50")]
+    [InlineData(SqliteMessageStore.StateQuery + " WHERE p.user_id = 1 ORDER BY active_at DESC, p.conversation_id LIMIT 50")]
+    [InlineData("SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = 'g:1'")]
     [InlineData(SqliteMessageStore.StateQuery + " WHERE p.user_id = 1 AND p.conversation_id = 'd:1:2'")]
     [InlineData("SELECT * FROM messages WHERE conversation_id = 'g:1' AND seq > 5 AND seq < 100 ORDER BY seq DESC LIMIT 20")]
     [InlineData("SELECT * FROM messages WHERE sender_id = 1 AND client_msg_id = 'x'")]
