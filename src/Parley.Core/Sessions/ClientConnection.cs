@@ -69,8 +69,10 @@ public sealed class ClientConnection : IConnectionInfo
     {
         get
         {
-            if (Volatile.Read(ref _calls) is { } table) return table;
+            // Enabled is asked first: a transport may stop taking calls (a STOMP session unsubscribing from them),
+            // while the answers to calls it was sent still find the table (ExistingCalls).
             if (Volatile.Read(ref _callsEnabled) == 0) return null;
+            if (Volatile.Read(ref _calls) is { } table) return table;
             Interlocked.CompareExchange(ref _calls, new ClientCallTable(this, Limits.MaxCallsInFlight), null);
             return _calls;
         }
@@ -174,6 +176,12 @@ public sealed class ClientConnection : IConnectionInfo
     public void EnableCalls()
     {
         Volatile.Write(ref _callsEnabled, 1);
+    }
+
+    /// <summary>Stops offering new calls to this connection; calls already sent can still be answered.</summary>
+    public void DisableCalls()
+    {
+        Volatile.Write(ref _callsEnabled, 0);
     }
 
     /// <summary>Claims a slot for a query being handled; false when <c>MaxQueriesInFlight</c> are already running.</summary>

@@ -44,7 +44,7 @@ public sealed partial class StompSession
         }
         lock (_subscriptionsGate) _subscriptions = [.. _subscriptions, new Subscription(id, destination, kind.Value, groupId)];
         if (kind == SubscriptionKind.Free) _server.Topics.Subscribe(destination, this);
-        // Only a session that listens for calls is offered them (until it ends: a call in flight must find the way back).
+        // Only a session that listens for calls is offered them.
         if (kind == SubscriptionKind.Calls) connection.EnableCalls();
         Receipt(connection, frame);
     }
@@ -75,14 +75,18 @@ public sealed partial class StompSession
     {
         var id = frame.GetHeader(StompHeaders.Id) ?? (Version == "1.0" ? frame.GetHeader(StompHeaders.Destination) : null);
         Subscription? removed;
-        bool stillSubscribed;
+        bool stillSubscribed, stillCallable;
         lock (_subscriptionsGate)
         {
             removed = _subscriptions.FirstOrDefault(s => s.Id == id);
             if (removed is not null) _subscriptions = _subscriptions.Where(s => s != removed).ToArray();
             stillSubscribed = removed is not null && _subscriptions.Any(s => s.Destination == removed.Destination);
+            stillCallable = _subscriptions.Any(s => s.Kind == SubscriptionKind.Calls);
         }
         if (removed is { Kind: SubscriptionKind.Free } && !stillSubscribed) _server.Topics.Unsubscribe(removed.Destination, this);
+        // A call sent now would reach no subscription and only time out: the caller is told at once that no one
+        // listens (or the user's other callable connection gets it). Answers to calls already received still count.
+        if (removed is { Kind: SubscriptionKind.Calls } && !stillCallable) connection.DisableCalls();
         Receipt(connection, frame);
     }
 

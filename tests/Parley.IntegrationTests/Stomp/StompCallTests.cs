@@ -77,4 +77,44 @@ public sealed class StompCallTests : IAsyncLifetime
         var unknown = Json(await client.NextAsync(StompCommand.Message));
         Assert.Equal(("error", "q3", 104), (unknown.GetProperty("type").GetString(), unknown.GetProperty("id").GetString(), unknown.GetProperty("code").GetInt32()));
     }
+
+    [Fact]
+    public async Task Unsubscribing_from_calls_stops_new_calls_at_once_but_a_call_received_before_can_still_be_answered()
+    {
+        var ada = await _server.CreateUserAsync("stompuncall");
+        var (client, _) = await RawStompClient.ConnectAsync(_server, ada.Token);
+        await using var _c = client;
+        await client.SubscribeAsync("c1", "/user/queue/calls");
+        await client.SubscribeAsync("c2", "/user/queue/calls");
+
+        var pending = _server.AdminCallAsync(new { user = ada.Account, method = "late", timeoutMs = 20_000 });
+        var (first, copy) = (await client.NextAsync(StompCommand.Message), await client.NextAsync(StompCommand.Message));
+        Assert.Equal(("c1", "c2"), (first.GetHeader("subscription"), copy.GetHeader("subscription"))); // one per subscription
+        var call = Json(first);
+        await client.SendAsync("UNSUBSCRIBE\nid:c1\nreceipt:u1\n\n\0");
+        Assert.Equal("u1", (await client.NextAsync(StompCommand.Receipt)).GetHeader("receipt-id"));
+        // c2 still listens
+        var next = _server.AdminCallAsync(new { user = ada.Account, method = "still", timeoutMs = 20_000 });
+        var stillFrame = await client.NextAsync(StompCommand.Message);
+        Assert.Equal("c2", stillFrame.GetHeader("subscription"));
+        var still = Json(stillFrame);
+        await SendJsonAsync(client, "/app/calls", new { type = "callResult", callId = still.GetProperty("callId").GetString(), data = 2 });
+        Assert.Equal(HttpStatusCode.OK, (await next.WaitAsync(Deadline)).Status);
+
+        await client.SendAsync("UNSUBSCRIBE\nid:c2\nreceipt:u2\n\n\0");
+        Assert.Equal("u2", (await client.NextAsync(StompCommand.Receipt)).GetHeader("receipt-id"));
+        var (status, body) = await _server.AdminCallAsync(new { user = ada.Account, method = "app.version", timeoutMs = 20_000 }).WaitAsync(Deadline);
+        Assert.Equal((HttpStatusCode.NotFound, "not_connected"), (status, body.GetProperty("outcome").GetString()));
+
+        await SendJsonAsync(client, "/app/calls", new { type = "callResult", callId = call.GetProperty("callId").GetString(), data = "late but counted" });
+        (status, body) = await pending.WaitAsync(Deadline);
+        Assert.Equal((HttpStatusCode.OK, "late but counted"), (status, body.GetProperty("data").GetString()));
+
+        // Subscribing again makes the session callable again.
+        await client.SubscribeAsync("c3", "/user/queue/calls");
+        var again = _server.AdminCallAsync(new { user = ada.Account, method = "again", timeoutMs = 20_000 });
+        var third = Json(await client.NextAsync(StompCommand.Message));
+        await SendJsonAsync(client, "/app/calls", new { type = "callResult", callId = third.GetProperty("callId").GetString(), data = 3 });
+        Assert.Equal(HttpStatusCode.OK, (await again.WaitAsync(Deadline)).Status);
+    }
 }
