@@ -121,4 +121,36 @@ public sealed class SocialNoticeTests : IAsyncLifetime
         var dissolved = JsonDocument.Parse((await kimStomp.NextAsync(StompCommand.Message)).Body).RootElement;
         AssertNotice(dissolved, "groupDissolved", owner, group: group);
     }
+
+    [Fact]
+    public async Task An_owner_leaving_tells_the_remaining_members_who_owns_the_group_now()
+    {
+        var owner = await _server.CreateUserAsync("nown2");
+        var joe = await _server.CreateUserAsync("njoe2");
+        var kim = await _server.CreateUserAsync("nkim2");
+        using var ownerHttp = _server.CreateHttpClient(owner.Token);
+        using var joeHttp = _server.CreateHttpClient(joe.Token);
+        using var kimHttp = _server.CreateHttpClient(kim.Token);
+        var group = (await ownerHttp.PostJsonAsync("api/groups", new { name = "Heirs" }).Expect(HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        await joeHttp.PostJsonAsync($"api/groups/{group}/join").Expect(HttpStatusCode.OK);
+        await kimHttp.PostJsonAsync($"api/groups/{group}/join").Expect(HttpStatusCode.OK);
+        await using var joeSocket = await TestSocket.ConnectAsync(_server, joe.Token);
+        await using var kimSocket = await TestSocket.ConnectAsync(_server, kim.Token);
+
+        await ownerHttp.PostJsonAsync($"api/groups/{group}/leave").Expect(HttpStatusCode.NoContent);
+        foreach (var socket in new[] { joeSocket, kimSocket })
+        {
+            AssertNotice(await socket.NextAsync("notice"), "memberLeft", owner, group: group);
+            var handedOver = await socket.NextAsync("notice");
+            AssertNotice(handedOver, "groupOwnerChanged", joe, group: group); // joined first
+            Assert.Equal("Heirs", handedOver.GetProperty("groupName").GetString());
+        }
+
+        // A member leaving who is not the owner hands nothing over.
+        await kimHttp.PostJsonAsync($"api/groups/{group}/leave").Expect(HttpStatusCode.NoContent);
+        AssertNotice(await joeSocket.NextAsync("notice"), "memberLeft", kim, group: group);
+        // Notices are queued before the request returns, so one sent would be ahead of this pong.
+        Assert.Equal("pong", (await joeSocket.RequestAsync(new { type = "ping", id = "p" }, "p")).GetProperty("type").GetString());
+        await Assert.ThrowsAsync<TimeoutException>(() => joeSocket.NextAsync("notice", timeout: TimeSpan.FromMilliseconds(50)));
+    }
 }

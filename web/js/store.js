@@ -239,8 +239,10 @@ export class ChatStore extends EventTarget {
     if (f.kind.startsWith('friend')) {
       this.refreshRequests();
       this.emit('friends');
-    } else if (f.kind === 'memberJoined' || f.kind === 'memberLeft') {
+    } else if (f.kind === 'memberJoined' || f.kind === 'memberLeft' || f.kind === 'groupOwnerChanged') {
       if (this.members.has(f.group)) this.loadMembers(f.group).catch(() => {});
+      // the group's owner is what lets a member remove others' messages
+      if (f.kind === 'groupOwnerChanged') this.refreshConversations();
     } else if (f.kind === 'groupRemoved' || f.kind === 'groupDissolved') {
       this.refreshConversations();
     }

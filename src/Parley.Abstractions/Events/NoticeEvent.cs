@@ -10,7 +10,8 @@ public sealed class NoticeEvent(string kind, long userId, string userName, long?
 {
     /// <summary>What happened: one of <see cref="NoticeKinds"/>.</summary>
     public string Kind { get; } = kind;
-    /// <summary>Who did it (for <see cref="NoticeKinds.MemberJoined"/> and <see cref="NoticeKinds.MemberLeft"/>: the member).</summary>
+    /// <summary>Who did it (for <see cref="NoticeKinds.MemberJoined"/> and <see cref="NoticeKinds.MemberLeft"/>: the member;
+    /// for <see cref="NoticeKinds.GroupOwnerChanged"/>: the new owner).</summary>
     public long UserId { get; } = userId;
     /// <summary>Their account name.</summary>
     public string UserName { get; } = userName;
@@ -45,4 +46,7 @@ public static class NoticeKinds
     public const string MemberJoined = "memberJoined";
     /// <summary>To the group's remaining members: the user left or was removed.</summary>
     public const string MemberLeft = "memberLeft";
+    /// <summary>To the group's remaining members, after the owner's <see cref="MemberLeft"/>: the group passed to the
+    /// user named (the longest-standing member).</summary>
+    public const string GroupOwnerChanged = "groupOwnerChanged";
 }

@@ -64,8 +64,9 @@ public sealed record RemovalInfo(string Conversation, long Seq, string MessageId
 /// </summary>
 /// <param name="Kind">What happened: <c>friendRequest</c>, <c>friendAccepted</c>, <c>friendDeclined</c>,
 /// <c>friendCancelled</c>, <c>friendRemoved</c>, <c>groupInvited</c>, <c>groupRemoved</c>, <c>groupDissolved</c>,
-/// <c>memberJoined</c> or <c>memberLeft</c>; kinds added later arrive as they are.</param>
-/// <param name="User">Who did it (user id); for <c>memberJoined</c> and <c>memberLeft</c>, the member.</param>
+/// <c>memberJoined</c>, <c>memberLeft</c> or <c>groupOwnerChanged</c>; kinds added later arrive as they are.</param>
+/// <param name="User">Who did it (user id); for <c>memberJoined</c> and <c>memberLeft</c>, the member; for
+/// <c>groupOwnerChanged</c>, the new owner.</param>
 /// <param name="UserName">Their account name.</param>
 /// <param name="RequestId">The friend request, for the friend request kinds.</param>
 /// <param name="Group">The group, for the group kinds.</param>

@@ -116,6 +116,7 @@ public sealed class GroupService(IGroupStore store, IMessageStore messages, Grou
     {
         var snapshot = await LiveAsync(groupId, ct);
         if (!snapshot.IsMember(me)) throw ParleyException.NotFound("not a member of this group");
+        Group? handedOver = null;
         if (snapshot.Group.OwnerId == me)
         {
             var heir = (await store.GetMembersAsync(groupId, ct)).Where(m => m.UserId != me).OrderBy(m => m.JoinedAt).ThenBy(m => m.UserId).FirstOrDefault();
@@ -124,10 +125,13 @@ public sealed class GroupService(IGroupStore store, IMessageStore messages, Grou
                 await DissolveAsync(me, groupId, ct);
                 return;
             }
-            await store.UpdateAsync(snapshot.Group with { OwnerId = heir.UserId }, ct);
+            handedOver = snapshot.Group with { OwnerId = heir.UserId };
+            await store.UpdateAsync(handedOver, ct);
         }
         await RemoveMemberCoreAsync(groupId, me, ct);
-        await notices.SendAsync(NoticeKinds.MemberLeft, me, snapshot.MemberIds.Where(m => m != me), group: snapshot.Group);
+        var remaining = snapshot.MemberIds.Where(m => m != me).ToList();
+        await notices.SendAsync(NoticeKinds.MemberLeft, me, remaining, group: snapshot.Group);
+        if (handedOver is not null) await notices.SendAsync(NoticeKinds.GroupOwnerChanged, handedOver.OwnerId, remaining, group: handedOver);
     }
 
     private async Task RemoveMemberCoreAsync(long groupId, long userId, CancellationToken ct)
