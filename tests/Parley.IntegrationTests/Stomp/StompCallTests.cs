@@ -79,6 +79,32 @@ public sealed class StompCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_answer_to_a_call_passes_while_the_rate_limit_drops_other_frames()
+    {
+        await using var server = await ClientKindServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Parley:Connections:RatePerSecond"] = "1",
+            ["Parley:Connections:RateBurst"] = "4",
+        });
+        var ada = await server.CreateUserAsync("stomprate");
+        var (client, _) = await RawStompClient.ConnectAsync(server, ada.Token);
+        await using var _c = client;
+        await client.SubscribeAsync("c", "/user/queue/calls");
+        await client.SubscribeAsync("e", "/user/queue/errors");
+        var calling = server.AdminCallAsync(new { user = ada.Account, method = "app.version", timeoutMs = 20_000 });
+        var call = Json(await client.NextAsync(StompCommand.Message));
+
+        // Spend the bucket (two subscriptions took two of its four tokens) until a frame is dropped.
+        for (var i = 0; i < 4; i++) await SendJsonAsync(client, "/app/query", new { type = "query", id = "q" + i, method = "me" });
+        while (Json(await client.NextAsync(StompCommand.Message)) is var error && error.GetProperty("code").GetInt32() != 300) { }
+
+        // A token comes back only after a second, and the answer is sent at once: it passes because it answers.
+        await SendJsonAsync(client, "/app/calls", new { type = "callResult", callId = call.GetProperty("callId").GetString(), data = "1.2.3" });
+        var (status, body) = await calling.WaitAsync(Deadline);
+        Assert.Equal((HttpStatusCode.OK, "1.2.3"), (status, body.GetProperty("data").GetString()));
+    }
+
+    [Fact]
     public async Task Unsubscribing_from_calls_stops_new_calls_at_once_but_a_call_received_before_can_still_be_answered()
     {
         var ada = await _server.CreateUserAsync("stompuncall");
