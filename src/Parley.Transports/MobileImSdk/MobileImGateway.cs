@@ -219,6 +219,9 @@ public sealed partial class MobileImGateway : IDisposable, IAsyncDisposable
             if (session.ClosesOnError) session.Close();
             return;
         }
+        // The session may have ended while its credentials were checked (its transport failed, the server stops):
+        // nothing is registered for it yet, and nothing must be.
+        if (session.IsClosing) return;
 
         var firstLoginTime = info.FirstLoginTime > 0 ? info.FirstLoginTime : now;
         // The response goes out before the session is registered, as the Java server does.
@@ -228,6 +231,8 @@ public sealed partial class MobileImGateway : IDisposable, IAsyncDisposable
         var kickReplaced = false;
         lock (_onlineLock)
         {
+            // End takes this lock to unregister: seen open here, a later End finds the session registered.
+            if (session.IsClosing) return;
             if (_online.TryGetValue(account.Name, out var existing) && existing != session && !existing.IsClosing)
             {
                 if (info.FirstLoginTime > 0 && info.FirstLoginTime < existing.FirstLoginTime)
@@ -256,6 +261,12 @@ public sealed partial class MobileImGateway : IDisposable, IAsyncDisposable
         var connection = await _engine.OpenAsync(auth.User, session.Transport, session.RemoteAddress);
         if (session.Link is { } link) connection.Attach(link);
         session.Connection = connection;
+        if (session.IsClosing)
+        {
+            // Ended while the engine opened the connection: that End found no connection to close, so this closes it.
+            Detach(session, DisconnectCode.Normal);
+            return;
+        }
         ResetCursor(connection.UserId);
         _ = PumpAsync(session, connection);
         if (_options.ReplayOnLogin)

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Abstractions.Hooks;
+using Parley.Core.Sessions;
 using Parley.IntegrationTests.Infrastructure;
 using Parley.Protocol.MobileImSdk;
 using Parley.Transports.MobileImSdk;
@@ -12,11 +13,26 @@ public sealed class GatewayLoginTests : IAsyncLifetime
 {
     private sealed class Hooks : SlowLoginHooks
     {
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public override async ValueTask<int> VerifyMobileImLoginAsync(MobileImLoginContext context, CancellationToken ct)
         {
             await base.VerifyMobileImLoginAsync(context, ct);
+            if (context.Extra == "hold-me")
+            {
+                Held.TrySetResult();
+                await Release.Task;
+            }
             return context.Extra == "refuse-me" ? 2001 : 0;
         }
+    }
+
+    /// <summary>A session whose transport is memory: the test ends it when it wants.</summary>
+    private sealed class MemorySession() : MobileImSession("test", "memory", new ListenerOptions(), closesOnError: true)
+    {
+        protected override ValueTask WriteAsync(byte[] packet, CancellationToken ct) => ValueTask.CompletedTask;
+        protected override ValueTask CloseTransportAsync() => ValueTask.CompletedTask;
     }
 
     private readonly Hooks _hooks = new();
@@ -209,6 +225,35 @@ public sealed class GatewayLoginTests : IAsyncLifetime
         Assert.Equal(MobileImPushStatus.Received, await push.PushAsync(user.Account, "back").WaitAsync(MobileImKit.Timeout));
         // The answers to logins resent while the first was being checked are not new logins.
         Assert.Equal(2, client.Read(h => h.Logins.Count));
+    }
+
+    [Fact]
+    public async Task A_session_that_ends_while_its_login_is_checked_leaves_no_connection_behind()
+    {
+        var user = await UserAsync("midlogin");
+        var friend = await UserAsync("midfriend");
+        await Http.BefriendAsync(_server, user, friend);
+        await using var watcher = await TestSocket.ConnectAsync(_server, friend.Token);
+        var gateway = _server.Services.GetRequiredService<MobileImGateway>();
+        var registry = _server.Services.GetRequiredService<SessionRegistry>();
+        var session = new MemorySession();
+        gateway.Start(session);
+        var login = Encoding.UTF8.GetBytes(ProtocalCodec.EncodeToString(new Protocal
+        {
+            Type = ProtocalType.Login, From = user.Account, To = "0", DataContent = new PLoginInfo(user.Account, user.Password, "hold-me", 0).ToJson(),
+        }));
+        var handling = gateway.HandleAsync(session, ProtocalCodec.Decode(login, login.Length)).AsTask();
+        await _hooks.Held.Task.WaitAsync(MobileImKit.Timeout);
+        gateway.End(session); // as a failed transport or a stopping server would
+        _hooks.Release.TrySetResult();
+        await handling.WaitAsync(MobileImKit.Timeout);
+
+        Assert.Null(gateway.OnlineSession(user.Account));
+        Assert.Null(session.UserId);
+        Assert.Empty(registry.Get(user.Id));
+        // Not even for a moment: friends saw the user neither come online nor go offline.
+        Assert.Equal("pong", (await watcher.RequestAsync(new { type = "ping", id = "p" }, "p")).GetProperty("type").GetString());
+        await Assert.ThrowsAsync<TimeoutException>(() => watcher.NextAsync("presence", p => p.GetProperty("user").GetInt64() == user.Id, TimeSpan.FromMilliseconds(50)));
     }
 
     internal static int LoginCode(string response)
