@@ -161,16 +161,16 @@ internal sealed class CursorWriter(SqliteDatabase db)
     // Under the write gate: the prepared commands are bound to the writer connection, created on first use.
     internal long[] Apply(SqliteConnection c, SqliteTransaction tx, List<Move> batch)
     {
-        _delivered ??= Prepare(c, """
+        _delivered ??= Prepare(c, $"""
             UPDATE participants
-            SET delivered_seq = max(delivered_seq, min($seq, (SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = $c)))
+            SET delivered_seq = max(delivered_seq, min($seq, {SqliteMessageStore.LastSeqOfParameter}))
             WHERE conversation_id = $c AND user_id = $u
             RETURNING delivered_seq
             """);
-        _read ??= Prepare(c, """
+        _read ??= Prepare(c, $"""
             UPDATE participants
-            SET read_seq = max(read_seq, min($seq, (SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = $c))),
-                delivered_seq = max(delivered_seq, read_seq, min($seq, (SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = $c)))
+            SET read_seq = max(read_seq, min($seq, {SqliteMessageStore.LastSeqOfParameter})),
+                delivered_seq = max(delivered_seq, read_seq, min($seq, {SqliteMessageStore.LastSeqOfParameter}))
             WHERE conversation_id = $c AND user_id = $u
             RETURNING read_seq
             """);

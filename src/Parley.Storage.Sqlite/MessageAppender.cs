@@ -62,7 +62,7 @@ internal sealed class MessageAppender
         foreach (SqliteParameter p in _insert.Parameters) _insertNew.Parameters.Add(p);
 
         _lastSeq = writer.CreateCommand();
-        _lastSeq.CommandText = "SELECT max(seq) FROM messages WHERE conversation_id = $c";
+        _lastSeq.CommandText = "SELECT " + SqliteMessageStore.LastSeqOfParameter;
         _lConversationId = Add(_lastSeq, "$c", SqliteType.Text);
 
         _original = writer.CreateCommand();
@@ -153,7 +153,7 @@ internal sealed class MessageAppender
     private long LastSeq(string conversationId)
     {
         _lConversationId.Value = conversationId;
-        return _lastSeq.ExecuteScalar() is long last ? last : 0;
+        return (long)_lastSeq.ExecuteScalar()!;
     }
 
     private ChatMessage Original(long senderId, string clientMsgId)

@@ -14,8 +14,13 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
     internal const string MessageColumns =
         "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.recipient_id, m.group_id, m.kind, m.text, m.payload, m.client_msg_id, m.ts";
 
-    // A conversation's last seq is its last message's: the end of the (conversation_id, seq) index, one seek.
-    internal const string LastSeqOf = "(SELECT coalesce(max(x.seq), 0) FROM messages x WHERE x.conversation_id = p.conversation_id)";
+    // A conversation's last seq is its last message's: the end of the (conversation_id, seq) index, one seek. The
+    // writer numbers from it, cursors are capped at it, and the readers report it.
+    private const string LastSeqWhere = "(SELECT coalesce(max(x.seq), 0) FROM messages x WHERE x.conversation_id = ";
+    /// <summary>The last seq of the conversation named by the parameter <c>$c</c>.</summary>
+    internal const string LastSeqOfParameter = LastSeqWhere + "$c)";
+    /// <summary>The last seq of the participant row <c>p</c>'s conversation.</summary>
+    internal const string LastSeqOf = LastSeqWhere + "p.conversation_id)";
 
     // Ordered by activity: the last message's time, or the creation time of a conversation without messages.
     internal const string StateQuery = $"""
@@ -85,7 +90,7 @@ public sealed class SqliteMessageStore(SqliteDatabase db) : ISequencingMessageSt
 
     /// <inheritdoc />
     public Task<long> GetLastSeqAsync(string conversationId, CancellationToken ct = default) =>
-        Task.FromResult(db.Scalar("SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = $c", conversationId,
+        Task.FromResult(db.Scalar("SELECT " + LastSeqOfParameter, conversationId,
             static (p, c) => SqliteDatabase.Set(p, "$c", c), static r => r.GetInt64(0), 0L));
 
     /// <inheritdoc />
