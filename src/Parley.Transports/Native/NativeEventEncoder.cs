@@ -150,7 +150,6 @@ public static class NativeEventEncoder
         }
     }
 
-    /// <summary>The body of a removal (STOMP <c>/user/queue/removals</c>): the native frame's fields without <c>type</c>.</summary>
     /// <summary>A notice as a JSON object (the STOMP body); the native frame has the same fields after its type.</summary>
     public static void WriteNotice(Utf8JsonWriter w, NoticeEvent notice)
     {
@@ -169,6 +168,7 @@ public static class NativeEventEncoder
         if (n.GroupName is { } name) w.WriteString("groupName"u8, name);
     }
 
+    /// <summary>The body of a removal (STOMP <c>/user/queue/removals</c>): the native frame's fields without <c>type</c>.</summary>
     public static void WriteRemoval(Utf8JsonWriter w, MessageRemovedEvent removed)
     {
         w.WriteStartObject();

@@ -57,6 +57,8 @@ function searchBox(label, find, show) {
 
 export function friendsDialog(shell) {
   const { store, api } = shell;
+  // someone else changed our friends (a notice): show it in the open list
+  let onFriends = null;
   openDialog('Friends', ({ close }) => {
     const open = (user) => { close(); shell.chatWith(user); };
     const t = tabs([['friends', 'Friends'], ['requests', 'Requests'], ['add', 'Add'], ['blocked', 'Blocked']], async (key, panel) => {
@@ -130,9 +132,7 @@ export function friendsDialog(shell) {
         replace(panel, emptyState('Could not load: ' + err.message));
       }
     });
-    // someone else changed our friends (a notice): show it in the open list
-    const onFriends = () => {
-      if (!t.el.isConnected) { store.removeEventListener('friends', onFriends); return; }
+    onFriends = () => {
       const key = t.buttons.find((b) => b.getAttribute('aria-selected') === 'true')?.dataset.key;
       if (key === 'friends' || key === 'requests') t.select(key);
     };
@@ -143,7 +143,7 @@ export function friendsDialog(shell) {
       if (!chosen() && store.requests.some((r) => r.direction === 'incoming')) t.select('requests');
     });
     return t.el;
-  }, { className: 'dialog-panel' });
+  }, { className: 'dialog-panel', onClose: () => store.removeEventListener('friends', onFriends) });
 }
 
 export function groupsDialog(shell) {
