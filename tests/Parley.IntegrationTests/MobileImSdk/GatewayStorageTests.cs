@@ -50,6 +50,10 @@ public sealed class GatewayStorageTests : IAsyncLifetime
             await raw.SendAsync(MobileImKit.Data(a.Account, b.Account, "fp " + fp, fp));
             await raw.NextAsync(ProtocalType.Received);
             Assert.Equal(fp, (await bob.MessageAsync(m => m.DataContent == "fp " + fp)).Fp);
+            // The time in front is in milliseconds: two sends within one would sort by fp. The server stamped this
+            // one before it answered, so once the clock has passed the answer's millisecond the next send is later.
+            var answered = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() <= answered) await Task.Delay(1);
         }
         var stored = await HistoryAsync(a, b);
         Assert.Equal(2, stored.Count);
