@@ -5,7 +5,7 @@
 # bench/results/latest.jsonl (one JSON line per run).
 #   bench/run-all.sh            # full suite (~15 minutes on 2 cores)
 #   bench/run-all.sh --quick    # shorter runs, smaller counts (~4 minutes): a smoke test
-#   extra options go to the load generator, e.g. --server-env DOTNET_TieredCompilation=0 --out /tmp/r.md
+#   extra options go to the load generator, e.g. --server-env DOTNET_gcServer=1 --out /tmp/r.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -23,7 +23,7 @@ public sealed record RunOptions
     public int Users { get; init; } = 200;
     public int InFlight { get; init; } = 8;
     public int DurationSeconds { get; init; } = 10;
-    public int WarmupSeconds { get; init; } = 3;
+    public int WarmupSeconds { get; init; } = 10;
     public double Rate { get; init; }
     public int Members { get; init; } = 1000;
     public int GroupSenders { get; init; } = 4;
@@ -70,7 +70,7 @@ public sealed record RunOptions
           --protocol P        native (default) | stomp | mim-udp | mim-tcp | mim-ws | hub (the SignalR baseline)
           --users N           pairs/rate/churn: users, in pairs (default 200)
           --inflight W        pairs: messages in flight per sender (default 8)
-          --duration S        measured seconds (default 10), after --warmup S (default 3)
+          --duration S        measured seconds (default 10), after --warmup S (default 10: the JIT's tiering settles)
           --rate R            rate: offered messages/s (required); group: messages/s to the group (default 20)
           --members M         group size (default 1000)      --group-senders N   (default 4)
           --connections N     idle: connections (default 10000)   --hold S (default 10)
