@@ -3,7 +3,7 @@
 # in Release, then runs every scenario (Parley vs the hub, each protocol, SQLite durability on and off), each server
 # in a process of its own on 127.0.0.1. Writes bench/results/latest.md (the table, targets marked met or not) and
 # bench/results/latest.jsonl (one JSON line per run).
-#   bench/run-all.sh            # full suite (~15 minutes on 2 cores)
+#   bench/run-all.sh            # full suite (~8 minutes on 2 cores; --repeat 3 about 22)
 #   bench/run-all.sh --quick    # shorter runs, smaller counts (~4 minutes): a smoke test
 #   extra options go to the load generator, e.g. --server-env DOTNET_gcServer=1 --out /tmp/r.md
 set -euo pipefail
