@@ -5,13 +5,16 @@
 #   bench/cpu-breakdown.sh pairs                    # Parley, native, SQLite FULL
 #   bench/cpu-breakdown.sh pairs --protocol hub     # the SignalR hub, for comparison
 #   bench/cpu-breakdown.sh pairs --protocol mim-tcp
+#   bench/cpu-breakdown.sh rate --rate 30000
+# A scenario that delivers messages at a steady pace (pairs, rate, group) with any of its options; the script sets
+# --warmup and --duration itself, since it samples at a fixed time into the run.
 # The servers run with the runtime's defaults; add `--server-env DOTNET_TieredCompilation=0` to compare without tiering.
 # Needs `perf` (linux-perf) and permission to profile another process (root, or kernel.perf_event_paranoid <= 1).
 # Sampling costs the server a few per cent, so the per-CPU-second figure here reads a little lower than without it;
 # compare categories between runs of this script, not with the suite's tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { sed -n '2,10p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,13p' "$0"; exit 2; }
 command -v perf > /dev/null || { echo "perf is not installed (apt-get install linux-perf)" >&2; exit 2; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build bench/Parley.LoadGen -c Release -nologo -clp:ErrorsOnly > /dev/null
