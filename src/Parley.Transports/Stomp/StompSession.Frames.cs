@@ -178,9 +178,17 @@ public sealed partial class StompSession
 
     // ---- calls and queries: the body is the native protocol's frame ----
 
-    private static bool IsAnswerToPendingCall(ClientConnection connection, StompFrame frame) =>
+    private static NativeCommand? AnswerToPendingCall(ClientConnection connection, StompFrame frame) =>
         frame.Command == StompCommand.Send && frame.GetHeader(StompHeaders.Destination) == StompDestinations.AppCalls
-        && NativeCommandParser.Parse(frame.Body).Command?.AnswersPendingCall(connection) == true;
+        && NativeCommandParser.Parse(frame.Body).Command is { } command && command.AnswersPendingCall(connection)
+            ? command
+            : null;
+
+    private void Answer(ClientConnection connection, StompFrame frame, NativeCommand answer)
+    {
+        _server.Rpc.Answer(connection, answer.CallId!.Value, answer.CallAnswer());
+        Receipt(connection, frame);
+    }
 
     private void Rpc(ClientConnection connection, StompFrame frame, string destination)
     {
@@ -188,9 +196,10 @@ public sealed partial class StompSession
         var expected = destination == StompDestinations.AppCalls ? "a callResult or callError frame" : "a query frame";
         switch (parsed.Command)
         {
-            case { Type: "callResult" or "callError", CallId: { } callId } answer when destination == StompDestinations.AppCalls:
-                _server.Rpc.Answer(connection, callId, answer.CallAnswer());
-                break;
+            case { Type: "callResult" or "callError", CallId: not null } answer when destination == StompDestinations.AppCalls:
+                // a late answer (HandleFrameAsync takes those still awaited): ClientRpc counts and drops it
+                Answer(connection, frame, answer);
+                return;
             case { Type: "query" } q when destination == StompDestinations.AppQuery:
                 _server.Rpc.StartQuery(connection, q.Id, q.Method, q.Arguments);
                 break;

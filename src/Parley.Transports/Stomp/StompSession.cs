@@ -128,8 +128,13 @@ public sealed partial class StompSession : IAsyncDisposable
             else Fail(DisconnectCode.ProtocolError, "CONNECT expected", frame.GetHeader(StompHeaders.Receipt));
             return;
         }
-        // Answers to the server's own calls pass without a rate token, as on the native protocol.
-        switch (IsAnswerToPendingCall(connection, frame) ? FrameAdmission.Accepted : Engine.Admit(connection))
+        // Answers to the server's own calls pass without a rate token, as on the native protocol; parsed here once.
+        if (AnswerToPendingCall(connection, frame) is { } answer)
+        {
+            Answer(connection, frame, answer);
+            return;
+        }
+        switch (Engine.Admit(connection))
         {
             case FrameAdmission.RateLimited:
                 connection.EnqueueReply(new StompSendErrorEvent(ErrorCodes.RateLimited, "rate limit exceeded, frame dropped",
